@@ -1,0 +1,165 @@
+package ai.huma.camel.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterEach;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs the real bundle (application.properties and routes/ from the project root) with Camel Main,
+ * against a {@link FakeHumaApi} on loopback, with its own output and data folders and HTTP port.
+ */
+public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
+
+    protected static final String CALLBACK_TOKEN = "callback-token-" + UUID.randomUUID();
+    protected static final String QUESTION_PATH = "/api/webhook-question-answered";
+    protected static final String HISTORY_PATH = "/api/webhook-history-visualized";
+    protected static final String SUBSCRIPTION_PATH = "/api/webhook-subscription-updated";
+
+    protected static final FakeHumaApi HUMA = startFakeApi();
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** This test's own folder, made when the test instance is (CamelTestSupport configures early). */
+    protected Path workDir;
+    protected Path outputDir;
+    protected Path dataDir;
+    protected int port;
+
+    private static FakeHumaApi startFakeApi() {
+        try {
+            return new FakeHumaApi();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void deleteWorkDir() throws IOException {
+        if (workDir != null && Files.exists(workDir)) {
+            try (Stream<Path> files = Files.walk(workDir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        HUMA.reset();
+        try {
+            workDir = Files.createTempDirectory("huma-camel-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        outputDir = workDir.resolve("output");
+        dataDir = workDir.resolve("data");
+        port = AvailablePortFinder.getNextAvailable();
+        Properties properties = new Properties();
+        properties.setProperty("huma.api.url", HUMA.baseUrl());
+        properties.setProperty("huma.api.secret-key", HUMA.apiKey());
+        properties.setProperty("huma.callback.token", CALLBACK_TOKEN);
+        properties.setProperty("huma.host", "127.0.0.1");
+        properties.setProperty("huma.port", Integer.toString(port));
+        properties.setProperty("huma.output.dir", outputDir.toString());
+        properties.setProperty("huma.data.dir", dataDir.toString());
+        properties.putAll(extraProperties());
+        configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
+    }
+
+    /** Properties a test class sets on top of the test defaults. */
+    protected Properties extraProperties() {
+        return new Properties();
+    }
+
+    protected HttpResponse<String> post(String path, String authorization, String contentType, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(request.build());
+    }
+
+    /** A webhook as Huma sends it: JSON, with the right token. */
+    protected HttpResponse<String> webhook(String path, String json) {
+        return post(path, "Bearer " + CALLBACK_TOKEN, "application/json", json);
+    }
+
+    protected HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+    }
+
+    /** Waits (10 s at most) until the output folder holds a file of that name, and returns it. */
+    protected Path awaitOutput(String fileName) {
+        Path file = outputDir.resolve(fileName);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(file));
+        return file;
+    }
+
+    /** The names of the files in the output folder (none when it does not exist). */
+    protected List<String> outputFiles() {
+        if (!Files.isDirectory(outputDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(outputDir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A notifier that matches once the route {@code routeId} has completed {@code exchanges}
+     * exchanges: create it before sending, then {@link #awaitDone(NotifyBuilder)}.
+     */
+    protected NotifyBuilder whenDone(String routeId, int exchanges) {
+        return new NotifyBuilder(context).fromRoute(routeId).whenDone(exchanges).create();
+    }
+
+    protected static void awaitDone(NotifyBuilder notify) {
+        assertTrue(notify.matches(15, TimeUnit.SECONDS), "the worker did not finish in time");
+    }
+}
