@@ -132,10 +132,10 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
     }
 
-    /** Waits (10 s at most) until the output folder holds a file of that name, and returns it. */
+    /** Waits (20 s at most) until the output folder holds a file of that name, and returns it. */
     protected Path awaitOutput(String fileName) {
         Path file = outputDir.resolve(fileName);
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(file));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.isRegularFile(file));
         return file;
     }
 

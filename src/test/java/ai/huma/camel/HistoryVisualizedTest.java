@@ -1,0 +1,83 @@
+package ai.huma.camel;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Random;
+
+import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HistoryVisualizedTest extends HumaRoutesTestSupport {
+
+    private static final String CONVERSION_ID = "6702b3c4d5e6f708192a3b4c";
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void visualResultAndItsFileAreWritten() throws Exception {
+        byte[] pdf = new byte[300_000]; // above the 128 KiB stream-cache spool threshold
+        new Random(7).nextBytes(pdf);
+        HUMA.visual(CONVERSION_ID, "pdf", pdf);
+
+        var response = webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\",\"status\":\"succeeded\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode result = json.readTree(awaitOutput(CONVERSION_ID + "_result.json").toFile());
+        assertThat(result.get("file_type").asText()).isEqualTo("pdf");
+        assertThat(result.get("download_url").asText()).startsWith(HUMA.baseUrl() + "/files/");
+        assertThat(Files.readAllBytes(outputDir.resolve(CONVERSION_ID + ".pdf"))).isEqualTo(pdf);
+        assertThat(outputFiles()).containsExactlyInAnyOrder(CONVERSION_ID + "_result.json", CONVERSION_ID + ".pdf");
+
+        FakeHumaApi.Request download = HUMA.requests().stream().filter(r -> r.path().startsWith("/files/")).findFirst().orElseThrow();
+        assertThat(download.authorization()).as("the API key is not sent to the file store").isNull();
+        assertThat(download.query()).containsEntry("signature", "a/b");
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+                .containsExactly("/v1/histories/" + CONVERSION_ID + "/visual/result");
+    }
+
+    @Test
+    void csvAndPptxVisualsKeepTheirType() throws Exception {
+        HUMA.visual("c1", "csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+        HUMA.visual("c2", "PPTX", new byte[] {1, 2, 3});
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"c1\"}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"c2\"}");
+
+        assertThat(Files.readString(awaitOutput("c1.csv"))).isEqualTo("a,b\n1,2\n");
+        assertThat(Files.readAllBytes(awaitOutput("c2.pptx"))).containsExactly(1, 2, 3);
+        awaitOutput("c1_result.json");
+        awaitOutput("c2_result.json");
+    }
+
+    @Test
+    void aFailedDownloadWritesNothing() {
+        HUMA.visual(CONVERSION_ID, "pdf", new byte[] {1});
+        HUMA.fail("/files/.*", null, 403, 1);
+        NotifyBuilder done = whenDone("history-visualized-worker", 1);
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
+
+        awaitDone(done);
+        assertThat(outputFiles()).isEmpty();
+    }
+
+    @Test
+    void hostileConversionIdsAndFileTypesAreRejected() {
+        HUMA.visual("c3", "../../x", new byte[] {1});
+        NotifyBuilder done = whenDone("history-visualized-worker", 4);
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"../../etc/passwd\"}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"a\\u0000b\"}");
+        webhook(HISTORY_PATH, "{}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"c3\"}");
+
+        awaitDone(done);
+        assertThat(HUMA.requests()).extracting(FakeHumaApi.Request::path).containsExactly("/v1/histories/c3/visual/result");
+        assertThat(outputFiles()).isEmpty();
+    }
+}
