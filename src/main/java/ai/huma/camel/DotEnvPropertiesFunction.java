@@ -104,10 +104,11 @@ public class DotEnvPropertiesFunction implements PropertiesFunction {
     }
 
     private static String unquote(String value) {
-        if (value.length() >= 2) {
-            char first = value.charAt(0);
-            if ((first == '"' || first == '\'') && value.charAt(value.length() - 1) == first) {
-                return value.substring(1, value.length() - 1);
+        if (!value.isEmpty() && (value.charAt(0) == '"' || value.charAt(0) == '\'')) {
+            int closing = value.indexOf(value.charAt(0), 1);
+            if (closing > 0) {
+                // whatever follows the closing quote is a comment or blank
+                return value.substring(1, closing);
             }
         }
         int comment = value.indexOf(" #");

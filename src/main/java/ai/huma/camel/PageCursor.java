@@ -13,7 +13,8 @@ import java.util.Map;
  * The rule (HUMA_API.md): fetch the start page; when its {@code metadata.has_next_page} is false it
  * is the whole answer; otherwise fetch the following pages up to {@code metadata.page_count}, but no
  * more than the configured maximum number of pages in all. A later page that says
- * {@code has_next_page: false} ends the run early.
+ * {@code has_next_page: false} ends the run early; an answer without {@code page_count} is followed
+ * page by page while {@code has_next_page} is true.
  */
 public class PageCursor {
 
@@ -25,6 +26,7 @@ public class PageCursor {
     private int lastPage;
     private int pageCount;
     private int pagesFetched;
+    private boolean moreAfterLastFetched;
     private Map<String, Object> lastEnvelope;
 
     PageCursor(String recordsField, int startPage, int maxPages) {
@@ -56,9 +58,9 @@ public class PageCursor {
         return pageCount;
     }
 
-    /** True when Huma has more pages than the configured maximum let us fetch. */
+    /** True when the run stopped at the configured maximum while Huma still had pages to give. */
     public boolean isTruncated() {
-        return pageCount > lastAllowedPage - startPage + 1;
+        return !hasNext() && moreAfterLastFetched;
     }
 
     void add(Map<String, Object> page) {
@@ -73,9 +75,14 @@ public class PageCursor {
         boolean hasNextPage = Boolean.TRUE.equals(metadata.get("has_next_page"));
         if (nextPage == startPage) {
             pageCount = metadata.get("page_count") instanceof Number n ? n.intValue() : 0;
-            lastPage = hasNextPage ? Math.min(Math.max(pageCount, startPage + 1), lastAllowedPage) : startPage;
-        } else if (!hasNextPage) {
+        }
+        moreAfterLastFetched = hasNextPage;
+        if (!hasNextPage) {
             lastPage = nextPage;
+        } else {
+            // page_count says how far to go; without it (or when it contradicts has_next_page),
+            // follow has_next_page one page at a time; never past the configured maximum
+            lastPage = Math.min(Math.max(pageCount, nextPage + 1), lastAllowedPage);
         }
         nextPage++;
     }

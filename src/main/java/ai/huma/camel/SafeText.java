@@ -8,18 +8,26 @@ final class SafeText {
     private SafeText() {
     }
 
-    /** The value without control characters, cut to a bounded length, in single quotes. */
+    /**
+     * The value without control, format (bidi overrides) or line-separator characters, cut to a
+     * bounded number of characters (never inside a surrogate pair), in single quotes.
+     */
     static String quoted(Object value) {
         if (value == null) {
             return "null";
         }
-        String cleaned = value.toString().codePoints()
-                .filter(cp -> !Character.isISOControl(cp))
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-                .toString();
-        if (cleaned.length() > MAX_CHARS) {
-            cleaned = cleaned.substring(0, MAX_CHARS) + "...";
-        }
-        return "'" + cleaned + "'";
+        int[] kept = value.toString().codePoints().filter(SafeText::isPrintable).toArray();
+        String cleaned = new String(kept, 0, Math.min(kept.length, MAX_CHARS));
+        return "'" + cleaned + (kept.length > MAX_CHARS ? "..." : "") + "'";
+    }
+
+    private static boolean isPrintable(int codePoint) {
+        int type = Character.getType(codePoint);
+        return !Character.isISOControl(codePoint)
+                && type != Character.FORMAT
+                && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR
+                && type != Character.SURROGATE
+                && type != Character.UNASSIGNED;
     }
 }

@@ -61,10 +61,29 @@ public final class FakeHumaApi implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
 
     public FakeHumaApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        this(0);
+    }
+
+    private FakeHumaApi(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Runs the fake API on its own, for trying the bundle by hand (see the README): prints its URL
+     * and key, serves a 250-record question {@code 65a1b2c3d4e5f60718293a4b}, a 120-record
+     * subscription {@code 6601a2b3c4d5e6f708192a3b} and a PDF visual {@code 6702b3c4d5e6f708192a3b4c}
+     * until the process is stopped. An optional argument sets the port.
+     */
+    public static void main(String[] args) throws IOException {
+        FakeHumaApi api = new FakeHumaApi(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        api.question("65a1b2c3d4e5f60718293a4b", 250);
+        api.subscription("6601a2b3c4d5e6f708192a3b", 120);
+        api.visual("6702b3c4d5e6f708192a3b4c", "pdf", "%PDF-1.4 fake visual\n".getBytes(StandardCharsets.US_ASCII));
+        System.out.println("API_URL=" + api.baseUrl());
+        System.out.println("API_SECRET_KEY=" + api.apiKey());
     }
 
     public String baseUrl() {
