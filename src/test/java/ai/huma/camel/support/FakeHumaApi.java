@@ -35,15 +35,18 @@ public final class FakeHumaApi implements AutoCloseable {
     private static final Pattern VISUAL_RESULT = Pattern.compile("/v1/histories/([^/]+)/visual/result");
     private static final Pattern FILE = Pattern.compile("/files/([^/]+)");
 
-    /** One request as the fake API received it. */
-    public record Request(String method, String path, Map<String, String> query, String authorization) {
+    /** One request as the fake API received it, with the time it arrived (System.nanoTime). */
+    public record Request(String method, String path, Map<String, String> query, String authorization, long receivedNanos) {
 
         public int page() {
             return Integer.parseInt(query.getOrDefault("page", "0"));
         }
     }
 
-    private record Fault(Pattern path, Integer page, int status, AtomicInteger remaining) {
+    private record Fault(Pattern path, Integer page, int status, Map<String, String> headers, AtomicInteger remaining) {
+    }
+
+    private record Slowness(Pattern path, Duration delay, AtomicInteger remaining) {
     }
 
     private record Visual(String fileType, byte[] content) {
@@ -55,6 +58,9 @@ public final class FakeHumaApi implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Slowness> slowness = new CopyOnWriteArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private final Map<String, Integer> questions = new ConcurrentHashMap<>();
     private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Visual> visuals = new ConcurrentHashMap<>();
@@ -98,6 +104,8 @@ public final class FakeHumaApi implements AutoCloseable {
     public void reset() {
         requests.clear();
         faults.clear();
+        slowness.clear();
+        maxInFlight.set(0);
         questions.clear();
         subscriptions.clear();
         visuals.clear();
@@ -126,7 +134,29 @@ public final class FakeHumaApi implements AutoCloseable {
 
     /** Answers {@code status} to the next {@code times} calls whose path matches (and page, if given). */
     public void fail(String pathRegex, Integer page, int status, int times) {
-        faults.add(new Fault(Pattern.compile(pathRegex), page, status, new AtomicInteger(times)));
+        fail(pathRegex, page, status, times, Map.of());
+    }
+
+    /** The same, with response headers (e.g. {@code Retry-After}). */
+    public void fail(String pathRegex, Integer page, int status, int times, Map<String, String> headers) {
+        faults.add(new Fault(Pattern.compile(pathRegex), page, status, Map.copyOf(headers), new AtomicInteger(times)));
+    }
+
+    /** Makes the next {@code times} calls whose path matches wait {@code delay} before answering. */
+    public void slow(String pathRegex, Duration delay, int times) {
+        slowness.add(new Slowness(Pattern.compile(pathRegex), delay, new AtomicInteger(times)));
+    }
+
+    /** Forgets the injected failures and slowness: Huma has recovered. */
+    public void recover() {
+        faults.clear();
+        slowness.clear();
+        delay = Duration.ZERO;
+    }
+
+    /** The most requests the fake API was answering at the same time. */
+    public int maxConcurrentRequests() {
+        return maxInFlight.get();
     }
 
     public List<Request> requests() {
@@ -139,12 +169,18 @@ public final class FakeHumaApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try (exchange) {
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                    query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders().getFirst("Authorization"));
+                    query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders().getFirst("Authorization"),
+                    System.nanoTime());
             requests.add(request);
-            if (!delay.isZero()) {
-                Thread.sleep(delay.toMillis()); // the fault being injected: a slow Huma
+            Duration wait = slowness.stream()
+                    .filter(s -> s.path().matcher(request.path()).matches())
+                    .filter(s -> s.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+                    .map(Slowness::delay).findFirst().orElse(delay);
+            if (!wait.isZero()) {
+                Thread.sleep(wait.toMillis()); // the fault being injected: a slow Huma
             }
             Fault fault = faults.stream()
                     .filter(f -> f.path().matcher(request.path()).matches())
@@ -152,6 +188,7 @@ public final class FakeHumaApi implements AutoCloseable {
                     .filter(f -> f.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0)
                     .findFirst().orElse(null);
             if (fault != null) {
+                fault.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
                 send(exchange, fault.status(), Map.of("error_message", "injected failure " + fault.status()));
                 return;
             }
@@ -167,6 +204,10 @@ public final class FakeHumaApi implements AutoCloseable {
             route(exchange, request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client gave up (a time-out being tested): nothing to answer
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 

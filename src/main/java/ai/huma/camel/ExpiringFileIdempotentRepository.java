@@ -1,0 +1,189 @@
+package ai.huma.camel;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The record of webhook deliveries already taken, for Camel's Idempotent Consumer: kept in a file
+ * so that it holds across a restart, bounded in age (a key is forgotten after {@code ttl}) and in
+ * size (the oldest keys go first past {@code maxEntries}). Camel's own {@code FileIdempotentRepository}
+ * is bounded in size only; a Huma delivery is only "the same" for as long as Huma may retry it.
+ * <p>
+ * Keys are stored as SHA-256 digests, one {@code <expiry millis> <digest>} line each, appended as
+ * they come and compacted at start and whenever the file holds twice as many lines as keys.
+ */
+public class ExpiringFileIdempotentRepository extends ServiceSupport implements IdempotentRepository {
+
+    private final Path file;
+    private final Duration ttl;
+    private final int maxEntries;
+    private final Clock clock;
+    private final LinkedHashMap<String, Long> expiries = new LinkedHashMap<>();
+    private int linesInFile;
+
+    public ExpiringFileIdempotentRepository(String file, String ttl, int maxEntries) {
+        this(Path.of(file), Duration.parse(ttl), maxEntries, Clock.systemUTC());
+    }
+
+    ExpiringFileIdempotentRepository(Path file, Duration ttl, int maxEntries, Clock clock) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("the time a delivery is remembered must be positive, not " + ttl);
+        }
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("the number of deliveries remembered must be 1 or more, not " + maxEntries);
+        }
+        this.file = file;
+        this.ttl = ttl;
+        this.maxEntries = maxEntries;
+        this.clock = clock;
+    }
+
+    @Override
+    protected synchronized void doStart() throws IOException {
+        expiries.clear();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                String[] parts = line.split(" ", 2);
+                if (parts.length != 2) {
+                    continue;
+                }
+                if (parts[0].equals("-")) {
+                    expiries.remove(parts[1]);
+                } else {
+                    try {
+                        expiries.remove(parts[1]);
+                        expiries.put(parts[1], Long.parseLong(parts[0]));
+                    } catch (NumberFormatException e) {
+                        // a torn last line from a crash: skip it
+                    }
+                }
+            }
+        }
+        evict();
+        compact();
+    }
+
+    @Override
+    public synchronized boolean add(String key) {
+        String digest = digest(key);
+        evict();
+        if (expiries.containsKey(digest)) {
+            return false;
+        }
+        long expiry = clock.millis() + ttl.toMillis();
+        expiries.put(digest, expiry);
+        evict();
+        append(expiry + " " + digest);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean contains(String key) {
+        evict();
+        return expiries.containsKey(digest(key));
+    }
+
+    @Override
+    public synchronized boolean remove(String key) {
+        String digest = digest(key);
+        if (expiries.remove(digest) == null) {
+            return false;
+        }
+        append("- " + digest);
+        return true;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public synchronized void clear() {
+        expiries.clear();
+        compact();
+    }
+
+    /** The number of deliveries remembered now. */
+    public synchronized int size() {
+        evict();
+        return expiries.size();
+    }
+
+    private void evict() {
+        long now = clock.millis();
+        Iterator<Map.Entry<String, Long>> entries = expiries.entrySet().iterator();
+        while (entries.hasNext()) {
+            Map.Entry<String, Long> entry = entries.next();
+            if (entry.getValue() <= now || expiries.size() > maxEntries) {
+                entries.remove();
+            } else {
+                break; // insertion order is expiry order: the rest are younger
+            }
+        }
+    }
+
+    private void append(String line) {
+        if (linesInFile >= 2 * Math.max(expiries.size(), 16)) {
+            compact();
+            return;
+        }
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, line + "\n", StandardCharsets.US_ASCII,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            linesInFile++;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot record a delivery in " + file.toAbsolutePath(), e);
+        }
+    }
+
+    private void compact() {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
+                for (Map.Entry<String, Long> entry : expiries.entrySet()) {
+                    out.write(entry.getValue() + " " + entry.getKey());
+                    out.newLine();
+                }
+            }
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            linesInFile = expiries.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the delivery record " + file.toAbsolutePath(), e);
+        }
+    }
+
+    private static String digest(String key) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** For tests: the lines of the file as they are now. */
+    List<String> fileLines() throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.US_ASCII) : List.of();
+    }
+}
