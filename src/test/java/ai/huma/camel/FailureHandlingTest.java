@@ -1,0 +1,218 @@
+package ai.huma.camel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Huma's API failing, slow or refusing us: every event ends as a complete result or a dead letter. */
+class FailureHandlingTest extends HumaRoutesTestSupport {
+
+    private static final String RESULT_PATH = "/v1/questions/.*/result";
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    protected Properties extraProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("huma.retry.initial-delay", "50");
+        properties.setProperty("huma.retry.max-delay", "3000");
+        properties.setProperty("huma.retry.max-redeliveries", "3");
+        properties.setProperty("huma.api.timeout", "700");
+        properties.setProperty("huma.pages.limit", "10");
+        return properties;
+    }
+
+    @Test
+    void a500OnPageOneOnceStillGivesTheCompleteResult() throws Exception {
+        HUMA.question("t1", 25);
+        HUMA.fail(RESULT_PATH, 1, 500, 1);
+
+        webhook(QUESTION_PATH, question("first page fails", "t1"));
+
+        assertThat(rows(awaitOutput("first_page_fails_result.json"))).containsExactlyElementsOf(range(1, 25));
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 1, 2, 3);
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void a500OnPageThreeOfFiveOnceRetriesThatPageOnly() throws Exception {
+        HUMA.question("t1", 50);
+        HUMA.fail(RESULT_PATH, 3, 503, 1);
+
+        webhook(QUESTION_PATH, question("third page fails", "t1"));
+
+        assertThat(rows(awaitOutput("third_page_fails_result.json"))).containsExactlyElementsOf(range(1, 50));
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3, 3, 4, 5);
+    }
+
+    @Test
+    void aLastingFailureIsDeadLetteredAndReplayedOnceHumaRecovers() throws Exception {
+        HUMA.question("t1", 25);
+        HUMA.fail(RESULT_PATH, 2, 500, Integer.MAX_VALUE);
+        String payload = question("never answered", "t1");
+
+        webhook(QUESTION_PATH, payload);
+
+        Path deadLetter = awaitDeadLetter();
+        JsonNode record = json.readTree(deadLetter.toFile());
+        assertThat(record.get("event").asText()).isEqualTo("Questions/Computed");
+        assertThat(record.get("payload")).isEqualTo(json.readTree(payload));
+        assertThat(record.get("reason").asText()).contains("500");
+        assertThat(record.get("http_status").asInt()).isEqualTo(500);
+        assertThat(record.get("attempts").asInt()).isEqualTo(4);
+        assertThat(record.get("replays").asInt()).isZero();
+        assertThat(record.get("received_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(record.get("failed_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 2, 2, 2);
+        assertThat(outputFiles()).as("no partial or error-shaped result").isEmpty();
+
+        // Huma recovers; the operator moves the dead letter into the replay folder
+        HUMA.recover();
+        Path replayDir = Files.createDirectories(dataDir.resolve("replay"));
+        Files.move(deadLetter, replayDir.resolve(deadLetter.getFileName()));
+
+        assertThat(rows(awaitOutput("never_answered_result.json"))).containsExactlyElementsOf(range(1, 25));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(replayDir.resolve(".replayed").resolve(deadLetter.getFileName())));
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aReplayThatFailsAgainIsDeadLetteredAgainWithItsReplayCount() throws Exception {
+        HUMA.question("t1", 5);
+        HUMA.fail(RESULT_PATH, null, 500, Integer.MAX_VALUE);
+        webhook(QUESTION_PATH, question("still failing", "t1"));
+        Path first = awaitDeadLetter();
+
+        Path replayDir = Files.createDirectories(dataDir.resolve("replay"));
+        Files.move(first, replayDir.resolve(first.getFileName()));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetters().size() == 1);
+        JsonNode second = json.readTree(deadLetters().get(0).toFile());
+        assertThat(second.get("replays").asInt()).isEqualTo(1);
+        assertThat(second.get("payload").get("ticket_number").asText()).isEqualTo("t1");
+        assertThat(outputFiles()).isEmpty();
+    }
+
+    @Test
+    void a401IsDeadLetteredWithoutRetries() throws Exception {
+        HUMA.question("t1", 5);
+        HUMA.fail(RESULT_PATH, null, 401, Integer.MAX_VALUE);
+
+        webhook(QUESTION_PATH, question("wrong key", "t1"));
+
+        JsonNode record = json.readTree(awaitDeadLetter().toFile());
+        assertThat(record.get("http_status").asInt()).isEqualTo(401);
+        assertThat(record.get("attempts").asInt()).isEqualTo(1);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+        assertThat(outputFiles()).isEmpty();
+    }
+
+    @Test
+    void clientErrorsAreNotRetried() throws Exception {
+        HUMA.subscription("s1", 5);
+        HUMA.fail("/v1/subscription/.*", null, 404, Integer.MAX_VALUE);
+        HUMA.visual("v1", "pdf", new byte[] {1});
+        HUMA.fail("/v1/histories/.*", null, 403, Integer.MAX_VALUE);
+
+        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters().size() == 2);
+        assertThat(HUMA.apiRequests()).hasSize(2);
+        assertThat(deadLetters()).extracting(this::read).extracting(r -> r.get("event").asText())
+                .containsExactlyInAnyOrder("Subscriptions/AnswerUpdated", "Histories/Visualized");
+    }
+
+    @Test
+    void retryAfterOnA429IsHonoured() throws Exception {
+        HUMA.question("t1", 5);
+        HUMA.fail(RESULT_PATH, 1, 429, 1, Map.of("Retry-After", "1"));
+
+        webhook(QUESTION_PATH, question("rate limited", "t1"));
+
+        awaitOutput("rate_limited_result.json");
+        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
+        assertThat(calls).hasSize(2);
+        Duration gap = Duration.ofNanos(calls.get(1).receivedNanos() - calls.get(0).receivedNanos());
+        // the back-off alone would wait about 50 ms
+        assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aTimedOutCallIsRetried() throws Exception {
+        HUMA.question("t1", 15);
+        HUMA.slow(RESULT_PATH, Duration.ofSeconds(2), 1);
+
+        webhook(QUESTION_PATH, question("slow once", "t1"));
+
+        assertThat(rows(awaitOutput("slow_once_result.json"))).containsExactlyElementsOf(range(1, 15));
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 1, 2);
+    }
+
+    @Test
+    void aPayloadWithABadIdIsDeadLetteredWithoutACall() throws Exception {
+        NotifyBuilder done = whenDone("question-computed-worker", 1);
+
+        webhook(QUESTION_PATH, question("bad id", "../etc"));
+
+        awaitDone(done);
+        JsonNode record = json.readTree(awaitDeadLetter().toFile());
+        assertThat(record.get("reason").asText()).contains("ticket_number is not a plain id");
+        assertThat(HUMA.requests()).isEmpty();
+    }
+
+    private String question(String question, String ticket) {
+        return "{\"question\":\"" + question + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
+    }
+
+    private Path awaitDeadLetter() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !deadLetters().isEmpty());
+        return deadLetters().get(0);
+    }
+
+    private List<Path> deadLetters() {
+        Path dir = dataDir.resolve("dead-letter");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode read(Path file) {
+        try {
+            return json.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Integer> rows(Path result) throws IOException {
+        return json.readTree(result.toFile()).at("/answer/data").findValues("row").stream().map(JsonNode::asInt).toList();
+    }
+
+    private static List<Integer> range(int from, int to) {
+        return IntStream.rangeClosed(from, to).boxed().toList();
+    }
+}
