@@ -43,6 +43,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     /** This test's own folder, made when the test instance is (CamelTestSupport configures early). */
     protected Path workDir;
     protected Path outputDir;
+    /** The properties this test runs the bundle with (on top of application.properties). */
+    protected Properties testProperties;
     protected Path dataDir;
     protected int port;
 
@@ -91,6 +93,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         properties.setProperty("huma.output.dir", outputDir.toString());
         properties.setProperty("huma.data.dir", dataDir.toString());
         properties.putAll(extraProperties());
+        testProperties = properties;
         configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 

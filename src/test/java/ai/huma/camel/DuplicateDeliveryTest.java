@@ -1,0 +1,111 @@
+package ai.huma.camel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.main.Main;
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Huma delivers a webhook up to three times: the same delivery is worked once, a new event again. */
+class DuplicateDeliveryTest extends HumaRoutesTestSupport {
+
+    private static final String QUESTION = "{\"question\":\"twice\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";
+
+    @Test
+    void theSameQuestionDeliveryIsWorkedOnce() {
+        HUMA.question("t1", 5);
+        NotifyBuilder done = whenDone("question-computed-worker", 3);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+        }
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+        assertThat(outputFiles()).containsExactly("twice_result.json");
+    }
+
+    @Test
+    void theSameHistoryDeliveryIsWorkedOnce() {
+        HUMA.visual("v1", "csv", "a\n".getBytes());
+        NotifyBuilder done = whenDone("history-visualized-worker", 2);
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void aRepeatedSubscriptionDeliveryIsWorkedOnceAndANewUpdateAgain() {
+        HUMA.subscription("s1", 5);
+        String update1 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T10:00:00Z\"}";
+        String update2 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T11:00:00Z\"}";
+        NotifyBuilder done = whenDone("subscription-updated-worker", 4);
+
+        webhook(SUBSCRIPTION_PATH, update1);
+        webhook(SUBSCRIPTION_PATH, update1);
+        webhook(SUBSCRIPTION_PATH, update2);
+        webhook(SUBSCRIPTION_PATH, update2);
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+                .containsExactly("/v1/subscription/s1/data", "/v1/subscription/s1/data");
+    }
+
+    @Test
+    void aNewStatusOfTheSameTicketIsANewDelivery() {
+        HUMA.question("t1", 5);
+        NotifyBuilder done = whenDone("question-computed-worker", 2);
+
+        webhook(QUESTION_PATH, "{\"question\":\"twice\",\"question_status\":\"processing\",\"ticket_number\":\"t1\"}");
+        webhook(QUESTION_PATH, QUESTION);
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+        assertThat(outputFiles()).containsExactly("twice_result.json");
+    }
+
+    @Test
+    void theRecordOfDeliveriesHoldsAcrossARestart() throws Exception {
+        HUMA.question("t1", 5);
+        webhook(QUESTION_PATH, QUESTION);
+        awaitOutput("twice_result.json");
+        Files.delete(outputDir.resolve("twice_result.json"));
+        assertThat(HUMA.apiRequests()).hasSize(1);
+
+        // a second bundle, started afresh on the same data folder, as after a restart
+        context.stop();
+        int secondPort = AvailablePortFinder.getNextAvailable();
+        Main restarted = new Main();
+        restarted.setPropertyPlaceholderLocations("file:application.properties");
+        Properties properties = new Properties();
+        properties.putAll(testProperties);
+        properties.setProperty("huma.port", Integer.toString(secondPort));
+        restarted.setOverrideProperties(properties);
+        restarted.start();
+        try {
+            port = secondPort;
+            NotifyBuilder done = new NotifyBuilder(restarted.getCamelContext())
+                    .fromRoute("question-computed-worker").whenDone(1).create();
+
+            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+
+            awaitDone(done);
+            assertThat(HUMA.apiRequests()).hasSize(1);
+            assertThat(outputFiles()).isEmpty();
+            assertThat(Files.readAllLines(dataDir.resolve("deliveries.idx"))).hasSize(1);
+        } finally {
+            restarted.stop();
+        }
+    }
+}
