@@ -60,20 +60,27 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
     protected synchronized void doStart() throws IOException {
         expiries.clear();
         if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            // replay the file with the rules that wrote it, so that the same keys survive;
+            // ISO-8859-1 reads any byte, so a damaged line is skipped rather than fatal
+            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
                 String[] parts = line.split(" ", 2);
                 if (parts.length != 2) {
                     continue;
                 }
                 if (parts[0].equals("-")) {
                     expiries.remove(parts[1]);
-                } else {
-                    try {
-                        expiries.remove(parts[1]);
-                        expiries.put(parts[1], Long.parseLong(parts[0]));
-                    } catch (NumberFormatException e) {
-                        // a torn last line from a crash: skip it
-                    }
+                    continue;
+                }
+                long expiry;
+                try {
+                    expiry = Long.parseLong(parts[0]);
+                } catch (NumberFormatException e) {
+                    continue; // a torn or damaged line: skip it
+                }
+                expiries.remove(parts[1]);
+                expiries.put(parts[1], expiry);
+                while (expiries.size() > maxEntries) {
+                    expiries.remove(expiries.keySet().iterator().next());
                 }
             }
         }

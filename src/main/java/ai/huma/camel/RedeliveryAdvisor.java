@@ -62,7 +62,7 @@ public class RedeliveryAdvisor implements Processor {
             try {
                 return Duration.ofSeconds(Long.parseLong(value)).toMillis();
             } catch (NumberFormatException | ArithmeticException e) {
-                return null;
+                return Long.MAX_VALUE; // a very long wait: capped by the caller
             }
         }
         try {

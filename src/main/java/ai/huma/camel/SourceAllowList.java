@@ -98,7 +98,8 @@ public class SourceAllowList {
     /** The bytes of an IP literal; never a DNS look-up. */
     private static byte[] literal(String host) {
         String value = host.strip();
-        boolean ipv4 = value.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean ipv4 = value.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                && java.util.Arrays.stream(value.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
         boolean ipv6 = value.contains(":") && value.matches("[0-9A-Fa-f:.%a-zA-Z0-9]+");
         if (!ipv4 && !ipv6) {
             return null;

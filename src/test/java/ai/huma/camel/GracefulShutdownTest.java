@@ -1,0 +1,140 @@
+package ai.huma.camel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Stopping the bundle drains what was accepted; what cannot be drained in time becomes dead letters. */
+class GracefulShutdownTest extends HumaRoutesTestSupport {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void aGracefulShutdownDrainsTheQueue() throws Exception {
+        HUMA.delay(Duration.ofMillis(300));
+        List<String> tickets = queueSucceeded("drain", 5);
+
+        context.getShutdownStrategy().setTimeout(30);
+        context.stop();
+
+        assertThat(outputFiles()).containsExactlyInAnyOrderElementsOf(
+                IntStream.rangeClosed(1, 5).mapToObj(i -> "drain_" + i + "_result.json").toList());
+        assertThat(deadLetters()).isEmpty();
+        assertThat(HUMA.apiRequests()).hasSize(tickets.size());
+    }
+
+    @Test
+    void aShutdownThatTimesOutLosesNothing() throws Exception {
+        HUMA.delay(Duration.ofSeconds(2));
+        List<String> tickets = queueSucceeded("short", 5);
+
+        context.getShutdownStrategy().setTimeout(1);
+        context.stop();
+
+        // every accepted event is a result or a dead letter (an event in flight may finish just after the stop)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Set<String> found = new HashSet<>(ticketsOfResults());
+            found.addAll(ticketsOfDeadLetters());
+            assertThat(found).as("results %s, dead letters %s", outputFiles(), deadLetters()).containsAll(tickets);
+        });
+        assertThat(ticketsOfResults().size() + deadLetters().size()).isGreaterThanOrEqualTo(5);
+        // the timeout was short: some of them had to become dead letters
+        assertThat(deadLetters()).isNotEmpty();
+        for (Path deadLetter : deadLetters()) {
+            JsonNode record = json.readTree(deadLetter.toFile());
+            assertThat(record.path("event").asText()).as(deadLetter.toString()).isEqualTo("Questions/Computed");
+            assertThat(record.path("payload").isObject()).as(deadLetter.toString()).isTrue();
+            assertThat(record.path("payload").path("ticket_number").asText()).isIn(tickets);
+            assertThat(record.path("payload").path("question_status").asText()).isEqualTo("succeeded");
+        }
+    }
+
+    @Test
+    void whileDrainingANewWebhookIsAnswered503() throws Exception {
+        HUMA.delay(Duration.ofSeconds(1));
+        queueSucceeded("late", 3);
+        assertThat(webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"early\"}").statusCode())
+                .isEqualTo(200);
+
+        context.getShutdownStrategy().setTimeout(30);
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> context.stop());
+        await().atMost(Duration.ofSeconds(5)).until(context::isStopping);
+
+        HttpResponse<String> response = webhook(QUESTION_PATH,
+                "{\"question\":\"too late\",\"question_status\":\"succeeded\",\"ticket_number\":\"late9\"}");
+        assertThat(stopping).as("the stop ended before the webhook was sent: the test proves nothing").isNotDone();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(json.readTree(response.body()).path("error").asText()).isEqualTo("Service Unavailable");
+
+        stopping.get(40, TimeUnit.SECONDS);
+        assertThat(outputFiles()).containsExactlyInAnyOrder("late_1_result.json", "late_2_result.json", "late_3_result.json");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    /** Queues {@code n} succeeded questions ("<name> i", ticket "<name>i", one page each); returns the tickets. */
+    private List<String> queueSucceeded(String name, int n) {
+        List<String> tickets = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String ticket = name + i;
+            HUMA.question(ticket, 3);
+            HttpResponse<String> response = webhook(QUESTION_PATH,
+                    "{\"question\":\"" + name + " " + i + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}");
+            assertThat(response.statusCode()).isEqualTo(200);
+            tickets.add(ticket);
+        }
+        return tickets;
+    }
+
+    private List<String> ticketsOfResults() throws IOException {
+        List<String> tickets = new ArrayList<>();
+        for (String name : outputFiles()) {
+            if (!name.startsWith(".")) {
+                tickets.add(json.readTree(outputDir.resolve(name).toFile()).path("ticket_number").asText());
+            }
+        }
+        return tickets;
+    }
+
+    private List<String> ticketsOfDeadLetters() throws IOException {
+        List<String> tickets = new ArrayList<>();
+        for (Path deadLetter : deadLetters()) {
+            tickets.add(json.readTree(deadLetter.toFile()).path("payload").path("ticket_number").asText());
+        }
+        return tickets;
+    }
+
+    /** The dead-letter files, without temporary (.part) or hidden files. */
+    private List<Path> deadLetters() {
+        Path dir = dataDir.resolve("dead-letter");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> !f.getFileName().toString().startsWith("."))
+                    .filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
