@@ -1,6 +1,7 @@
 package ai.huma.camel;
 
 import org.apache.camel.main.Main;
+import sun.misc.Signal;
 
 /**
  * Starts the bundle with Camel Main: {@code application.properties} and {@code routes/} are read
@@ -17,6 +18,8 @@ public final class HumaCamelMain {
     public static void main(String[] args) throws Exception {
         Main main = new Main(HumaCamelMain.class);
         main.setPropertyPlaceholderLocations(PROPERTIES_LOCATION);
+        stopGracefullyOn(main, "TERM");
+        stopGracefullyOn(main, "INT");
         int exitCode;
         try {
             exitCode = main.run(args);
@@ -29,8 +32,19 @@ public final class HumaCamelMain {
             System.err.println("huma-camel did not start: " + cause.getMessage());
             exitCode = 1;
         }
-        if (exitCode != 0) {
-            System.exit(exitCode);
+        System.exit(exitCode);
+    }
+
+    /**
+     * SIGTERM (and Ctrl+C) ask Camel Main to finish: the routes drain within the shutdown timeout
+     * and the process exits with Camel's exit code, 0 after a clean stop. Left to the JVM, the
+     * signal would end the process with 143 even after a clean drain.
+     */
+    private static void stopGracefullyOn(Main main, String signal) {
+        try {
+            Signal.handle(new Signal(signal), received -> main.completed());
+        } catch (IllegalArgumentException e) {
+            // the signal is not available on this platform: the JVM's own handling applies
         }
     }
 

@@ -95,6 +95,24 @@ class StartupTest {
         assertThat(output()).doesNotContain("dotenv-secret").doesNotContain("dotenv-key");
     }
 
+    @Test
+    void sigtermDrainsAndExitsWithZero() throws Exception {
+        prepareWorkDir();
+        int port = AvailablePortFinder.getNextAvailable();
+        start(Map.of("API_URL", "http://127.0.0.1:9", "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s",
+                "HUMA_PORT", Integer.toString(port)));
+        HttpClient http = HttpClient.newHttpClient();
+        URI hello = URI.create("http://127.0.0.1:" + port + "/");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(hello).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+
+        process.destroy(); // SIGTERM
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(output()).contains("Shutting down: new webhooks are answered 503").contains("Shutdown: drained");
+    }
+
     private void prepareWorkDir() throws IOException {
         Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"));
         Path routes = Files.createDirectories(workDir.resolve("routes"));

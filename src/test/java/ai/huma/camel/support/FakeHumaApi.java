@@ -81,7 +81,8 @@ public final class FakeHumaApi implements AutoCloseable {
      * Runs the fake API on its own, for trying the bundle by hand (see the README): prints its URL
      * and key, serves a 250-record question {@code 65a1b2c3d4e5f60718293a4b}, a 120-record
      * subscription {@code 6601a2b3c4d5e6f708192a3b} and a PDF visual {@code 6702b3c4d5e6f708192a3b4c}
-     * until the process is stopped. An optional argument sets the port.
+     * until the process is stopped. An optional argument sets the port. Faults can be injected with
+     * the {@code /_fake/...} control calls (see {@code control}).
      */
     public static void main(String[] args) throws IOException {
         FakeHumaApi api = new FakeHumaApi(args.length > 0 ? Integer.parseInt(args[0]) : 0);
@@ -174,6 +175,10 @@ public final class FakeHumaApi implements AutoCloseable {
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders().getFirst("Authorization"),
                     System.nanoTime());
+            if (request.path().startsWith("/_fake/")) {
+                control(exchange, request);
+                return;
+            }
             requests.add(request);
             Duration wait = slowness.stream()
                     .filter(s -> s.path().matcher(request.path()).matches())
@@ -209,6 +214,27 @@ public final class FakeHumaApi implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /**
+     * Fault injection by hand, for trying the bundle against the fake API from a shell:
+     * {@code POST /_fake/fail?path=<regex>&status=500&times=3[&page=2][&retryAfter=5]},
+     * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover}.
+     */
+    private void control(HttpExchange exchange, Request request) throws IOException {
+        Map<String, String> q = request.query();
+        switch (request.path()) {
+            case "/_fake/fail" -> fail(q.getOrDefault("path", ".*"), q.containsKey("page") ? Integer.valueOf(q.get("page")) : null,
+                    Integer.parseInt(q.getOrDefault("status", "500")), Integer.parseInt(q.getOrDefault("times", "1")),
+                    q.containsKey("retryAfter") ? Map.of("Retry-After", q.get("retryAfter")) : Map.of());
+            case "/_fake/delay" -> delay(Duration.ofMillis(Long.parseLong(q.getOrDefault("ms", "0"))));
+            case "/_fake/recover" -> recover();
+            default -> {
+                send(exchange, 404, Map.of("error_message", "unknown control"));
+                return;
+            }
+        }
+        send(exchange, 200, Map.of("ok", true));
     }
 
     private void route(HttpExchange exchange, Request request) throws IOException {
