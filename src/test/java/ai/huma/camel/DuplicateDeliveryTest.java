@@ -1,8 +1,6 @@
 package ai.huma.camel;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 
 import ai.huma.camel.support.FakeHumaApi;

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import ai.huma.camel.support.FakeHumaApi;
 import ai.huma.camel.support.HumaRoutesTestSupport;
@@ -47,7 +46,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
 
         assertThat(rows(awaitOutput("first_page_fails_result.json"))).containsExactlyElementsOf(range(1, 25));
         assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 1, 2, 3);
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetterFiles()).isEmpty();
     }
 
     @Test
@@ -90,7 +89,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         assertThat(rows(awaitOutput("never_answered_result.json"))).containsExactlyElementsOf(range(1, 25));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> Files.exists(replayDir.resolve(".replayed").resolve(deadLetter.getFileName())));
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetterFiles()).isEmpty();
     }
 
     @Test
@@ -103,8 +102,8 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         Path replayDir = Files.createDirectories(dataDir.resolve("replay"));
         Files.move(first, replayDir.resolve(first.getFileName()));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetters().size() == 1);
-        JsonNode second = json.readTree(deadLetters().get(0).toFile());
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 1);
+        JsonNode second = json.readTree(deadLetterFiles().get(0).toFile());
         assertThat(second.get("replays").asInt()).isEqualTo(1);
         assertThat(second.get("payload").get("ticket_number").asText()).isEqualTo("t1");
         assertThat(outputFiles()).isEmpty();
@@ -134,9 +133,9 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
         webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterFiles().size() == 2);
         assertThat(HUMA.apiRequests()).hasSize(2);
-        assertThat(deadLetters()).extracting(this::read).extracting(r -> r.get("event").asText())
+        assertThat(deadLetterFiles()).extracting(this::read).extracting(r -> r.get("event").asText())
                 .containsExactlyInAnyOrder("Subscriptions/AnswerUpdated", "Histories/Visualized");
     }
 
@@ -183,21 +182,8 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
     }
 
     private Path awaitDeadLetter() {
-        await().atMost(Duration.ofSeconds(15)).until(() -> !deadLetters().isEmpty());
-        return deadLetters().get(0);
-    }
-
-    private List<Path> deadLetters() {
-        Path dir = dataDir.resolve("dead-letter");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> !deadLetterFiles().isEmpty());
+        return deadLetterFiles().get(0);
     }
 
     private JsonNode read(Path file) {

@@ -1,9 +1,7 @@
 package ai.huma.camel;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +35,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
         assertThat(outputFiles()).containsExactlyInAnyOrderElementsOf(
                 IntStream.rangeClosed(1, 5).mapToObj(i -> "drain_" + i + "_result.json").toList());
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetterFiles()).isEmpty();
         assertThat(HUMA.apiRequests()).hasSize(tickets.size());
     }
 
@@ -54,12 +51,12 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Set<String> found = new HashSet<>(ticketsOfResults());
             found.addAll(ticketsOfDeadLetters());
-            assertThat(found).as("results %s, dead letters %s", outputFiles(), deadLetters()).containsAll(tickets);
+            assertThat(found).as("results %s, dead letters %s", outputFiles(), deadLetterFiles()).containsAll(tickets);
         });
-        assertThat(ticketsOfResults().size() + deadLetters().size()).isGreaterThanOrEqualTo(5);
+        assertThat(ticketsOfResults().size() + deadLetterFiles().size()).isGreaterThanOrEqualTo(5);
         // the timeout was short: some of them had to become dead letters
-        assertThat(deadLetters()).isNotEmpty();
-        for (Path deadLetter : deadLetters()) {
+        assertThat(deadLetterFiles()).isNotEmpty();
+        for (Path deadLetter : deadLetterFiles()) {
             JsonNode record = json.readTree(deadLetter.toFile());
             assertThat(record.path("event").asText()).as(deadLetter.toString()).isEqualTo("Questions/Computed");
             assertThat(record.path("payload").isObject()).as(deadLetter.toString()).isTrue();
@@ -88,7 +85,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
         stopping.get(40, TimeUnit.SECONDS);
         assertThat(outputFiles()).containsExactlyInAnyOrder("late_1_result.json", "late_2_result.json", "late_3_result.json");
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetterFiles()).isEmpty();
     }
 
     /** Queues {@code n} succeeded questions ("<name> i", ticket "<name>i", one page each); returns the tickets. */
@@ -117,24 +114,9 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     private List<String> ticketsOfDeadLetters() throws IOException {
         List<String> tickets = new ArrayList<>();
-        for (Path deadLetter : deadLetters()) {
+        for (Path deadLetter : deadLetterFiles()) {
             tickets.add(json.readTree(deadLetter.toFile()).path("payload").path("ticket_number").asText());
         }
         return tickets;
-    }
-
-    /** The dead-letter files, without temporary (.part) or hidden files. */
-    private List<Path> deadLetters() {
-        Path dir = dataDir.resolve("dead-letter");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> !f.getFileName().toString().startsWith("."))
-                    .filter(f -> f.getFileName().toString().endsWith(".json"))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

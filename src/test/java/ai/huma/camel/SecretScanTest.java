@@ -1,6 +1,5 @@
 package ai.huma.camel;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,13 +57,12 @@ class SecretScanTest extends HumaRoutesTestSupport {
         awaitOutput("s1_result.json");
         awaitOutput("v1.pdf");
         awaitOutput("v1_result.json");
-        Path deadLetters = dataDir.resolve("dead-letter");
-        await().atMost(Duration.ofSeconds(15)).until(() -> jsonFiles(deadLetters).size() == 2);
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
         Path replay = Files.createDirectories(dataDir.resolve("replay"));
-        for (Path deadLetter : jsonFiles(deadLetters)) {
+        for (Path deadLetter : deadLetterFiles()) {
             Files.move(deadLetter, replay.resolve(deadLetter.getFileName()));
         }
-        await().atMost(Duration.ofSeconds(15)).until(() -> jsonFiles(deadLetters).size() == 2);
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
 
         Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey());
         List<String> leaks = new ArrayList<>();
@@ -82,15 +80,5 @@ class SecretScanTest extends HumaRoutesTestSupport {
         }
         assertThat(Files.size(Path.of("target", "test-logs", "huma-camel.log"))).isPositive();
         assertThat(leaks).isEmpty();
-    }
-
-    private static List<Path> jsonFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")
-                    && !f.getFileName().toString().startsWith(".")).toList();
-        }
     }
 }

@@ -154,6 +154,21 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         }
     }
 
+    /** The dead letters written so far (complete files only, oldest first). */
+    protected List<Path> deadLetterFiles() {
+        Path dir = dataDir.resolve("dead-letter");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> !f.getFileName().toString().startsWith("."))
+                    .filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * A notifier that matches once the route {@code routeId} has completed {@code exchanges}
      * exchanges: create it before sending, then {@link #awaitDone(NotifyBuilder)}.
