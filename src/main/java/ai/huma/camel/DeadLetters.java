@@ -1,5 +1,8 @@
 package ai.huma.camel;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -78,6 +81,16 @@ public class DeadLetters {
         String event = exchange.getMessage().getHeader(EVENT_HEADER, "unknown", String.class)
                 .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         return FILE_TIME.format(Instant.now()) + "-" + event + "-" + exchange.getExchangeId() + ".json";
+    }
+
+    /**
+     * Deletes a file the failed event had already written (a visual without its result), when the
+     * output is a file endpoint ({@code CamelFileNameProduced} names it).
+     */
+    public void discardPartialOutput(@ExchangeProperty("humaVisualWritten") String fileProduced) throws IOException {
+        if (fileProduced != null && !fileProduced.isBlank()) {
+            Files.deleteIfExists(Path.of(fileProduced));
+        }
     }
 
     /** The replay count a dead letter carries into its next run. */

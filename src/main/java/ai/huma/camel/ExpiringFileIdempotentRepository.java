@@ -12,11 +12,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -27,8 +29,11 @@ import org.apache.camel.support.service.ServiceSupport;
  * size (the oldest keys go first past {@code maxEntries}). Camel's own {@code FileIdempotentRepository}
  * is bounded in size only; a Huma delivery is only "the same" for as long as Huma may retry it.
  * <p>
- * Keys are stored as SHA-256 digests, one {@code <expiry millis> <digest>} line each, appended as
- * they come and compacted at start and whenever the file holds twice as many lines as keys.
+ * A delivery is remembered in memory when it is taken (so a second copy arriving meanwhile is
+ * dropped) and written to the file when Camel confirms it, once its exchange has completed: a
+ * delivery cut short by a crash is worked again after the restart. Keys are stored as SHA-256
+ * digests, one {@code <expiry millis> <digest>} line each, appended as they are confirmed and
+ * compacted at start and whenever the file holds twice as many lines as keys.
  */
 public class ExpiringFileIdempotentRepository extends ServiceSupport implements IdempotentRepository {
 
@@ -37,6 +42,7 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
     private final int maxEntries;
     private final Clock clock;
     private final LinkedHashMap<String, Long> expiries = new LinkedHashMap<>();
+    private final Set<String> unconfirmed = new HashSet<>();
     private int linesInFile;
 
     public ExpiringFileIdempotentRepository(String file, String ttl, int maxEntries) {
@@ -88,6 +94,7 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
         compact();
     }
 
+    /** Takes a delivery: remembered at once in memory, written to the file once it is confirmed. */
     @Override
     public synchronized boolean add(String key) {
         String digest = digest(key);
@@ -95,10 +102,9 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
         if (expiries.containsKey(digest)) {
             return false;
         }
-        long expiry = clock.millis() + ttl.toMillis();
-        expiries.put(digest, expiry);
+        expiries.put(digest, clock.millis() + ttl.toMillis());
+        unconfirmed.add(digest);
         evict();
-        append(expiry + " " + digest);
         return true;
     }
 
@@ -114,18 +120,31 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
         if (expiries.remove(digest) == null) {
             return false;
         }
-        append("- " + digest);
+        if (!unconfirmed.remove(digest)) {
+            append("- " + digest);
+        }
         return true;
     }
 
+    /**
+     * The delivery was worked to its end (a result or a dead letter): from now on it holds across a
+     * restart. A delivery taken but not confirmed when the process dies is worked again after it.
+     */
     @Override
-    public boolean confirm(String key) {
+    public synchronized boolean confirm(String key) {
+        String digest = digest(key);
+        Long expiry = expiries.get(digest);
+        if (expiry == null || !unconfirmed.remove(digest)) {
+            return false;
+        }
+        append(expiry + " " + digest);
         return true;
     }
 
     @Override
     public synchronized void clear() {
         expiries.clear();
+        unconfirmed.clear();
         compact();
     }
 
@@ -142,6 +161,7 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
             Map.Entry<String, Long> entry = entries.next();
             if (entry.getValue() <= now || expiries.size() > maxEntries) {
                 entries.remove();
+                unconfirmed.remove(entry.getKey());
             } else {
                 break; // insertion order is expiry order: the rest are younger
             }
@@ -169,12 +189,15 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
                 for (Map.Entry<String, Long> entry : expiries.entrySet()) {
+                    if (unconfirmed.contains(entry.getKey())) {
+                        continue;
+                    }
                     out.write(entry.getValue() + " " + entry.getKey());
                     out.newLine();
                 }
             }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            linesInFile = expiries.size();
+            linesInFile = expiries.size() - unconfirmed.size();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the delivery record " + file.toAbsolutePath(), e);
         }

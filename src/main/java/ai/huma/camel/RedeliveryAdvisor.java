@@ -12,7 +12,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * Runs each time a delivery attempt fails (the error handler's {@code onExceptionOccurred}):
- * counts the attempts in the exchange property {@value #ATTEMPTS}, and when Huma answered 429 or
+ * records the attempts of the failing step in the exchange property {@value #ATTEMPTS}, and when Huma answered 429 or
  * 503 with a {@code Retry-After} header, makes the next redelivery wait that long (capped at the
  * configured maximum delay) instead of the exponential back-off.
  */
@@ -28,7 +28,8 @@ public class RedeliveryAdvisor implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        exchange.setProperty(ATTEMPTS, exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1);
+        // attempts of the step that failed: Camel has counted this failure on the message already
+        exchange.setProperty(ATTEMPTS, Math.max(1, exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class)));
         Exception failure = exchange.getException();
         Long delay = null;
         if (failure instanceof HttpOperationFailedException http

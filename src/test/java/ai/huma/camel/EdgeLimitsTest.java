@@ -74,6 +74,7 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
             assertThat(post(path, NEW, "application/json", NO_CALL_BODIES.get(path) + "}").statusCode()).isEqualTo(200);
         }
         first.forEach(HumaRoutesTestSupport::awaitDone);
+        awaitWorkersIdle();
         for (int i = 0; i < WORKERS.size(); i++) {
             assertThat(second.get(i).matches()).as("%s worked an oversized webhook", WORKERS.get(i)).isFalse();
         }

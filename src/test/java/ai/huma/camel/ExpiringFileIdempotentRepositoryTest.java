@@ -69,16 +69,16 @@ class ExpiringFileIdempotentRepositoryTest {
     void addIsTrueTheFirstTimeAndFalseForTheSameKey() {
         ExpiringFileIdempotentRepository repository = started(10);
 
-        assertThat(repository.add("delivery-1")).isTrue();
-        assertThat(repository.add("delivery-1")).isFalse();
-        assertThat(repository.add("delivery-2")).isTrue();
+        assertThat(taken(repository, "delivery-1")).isTrue();
+        assertThat(taken(repository, "delivery-1")).isFalse();
+        assertThat(taken(repository, "delivery-2")).isTrue();
         assertThat(repository.size()).isEqualTo(2);
     }
 
     @Test
     void containsIsTrueOnlyForKeysAdded() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         assertThat(repository.contains("delivery-1")).isTrue();
         assertThat(repository.contains("delivery-2")).isFalse();
@@ -90,44 +90,69 @@ class ExpiringFileIdempotentRepositoryTest {
         ExpiringFileIdempotentRepository repository = started(10);
 
         assertThat(repository.contains("delivery-1")).isFalse();
-        assertThat(repository.add("delivery-1")).isTrue();
+        assertThat(taken(repository, "delivery-1")).isTrue();
     }
 
     @Test
-    void confirmIsAlwaysTrue() {
-        assertThat(started(10).confirm("anything")).isTrue();
+    void confirmOfAnUnknownKeyIsFalse() {
+        assertThat(started(10).confirm("anything")).isFalse();
+    }
+
+    @Test
+    void aDeliveryTakenButNotConfirmedIsNotWrittenAndIsForgottenByARestart() throws Exception {
+        ExpiringFileIdempotentRepository first = started(10);
+        assertThat(first.add("in-flight")).isTrue();
+        assertThat(first.add("in-flight")).as("a second copy meanwhile is dropped").isFalse();
+        assertThat(first.fileLines()).isEmpty();
+        first.stop();
+
+        ExpiringFileIdempotentRepository second = started(10);
+        assertThat(second.contains("in-flight")).isFalse();
+    }
+
+    @Test
+    void confirmWritesTheDeliveryOnceAndRemoveOfAnUnconfirmedOneWritesNothing() throws Exception {
+        ExpiringFileIdempotentRepository repository = started(10);
+        repository.add("done");
+        repository.add("failed");
+
+        assertThat(repository.confirm("done")).isTrue();
+        assertThat(repository.confirm("done")).isFalse();
+        assertThat(repository.remove("failed")).isTrue();
+
+        assertThat(repository.fileLines()).hasSize(1);
     }
 
     @Test
     void keyIsRememberedUntilJustBeforeTheTtl() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         clock.advance(TTL.minusMillis(1));
 
         assertThat(repository.contains("delivery-1")).isTrue();
-        assertThat(repository.add("delivery-1")).isFalse();
+        assertThat(taken(repository, "delivery-1")).isFalse();
     }
 
     @Test
     void keyIsForgottenOnceTheTtlHasPassedAndCanBeAddedAgain() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         clock.advance(TTL);
 
         assertThat(repository.contains("delivery-1")).isFalse();
         assertThat(repository.size()).isZero();
-        assertThat(repository.add("delivery-1")).isTrue();
-        assertThat(repository.add("delivery-1")).isFalse();
+        assertThat(taken(repository, "delivery-1")).isTrue();
+        assertThat(taken(repository, "delivery-1")).isFalse();
     }
 
     @Test
     void eachKeyExpiresOnItsOwnTtl() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("early");
+        taken(repository, "early");
         clock.advance(Duration.ofMinutes(40));
-        repository.add("late");
+        taken(repository, "late");
 
         clock.advance(Duration.ofMinutes(20));
 
@@ -139,9 +164,9 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void keyAddedAgainAfterExpiryGetsAFreshTtl() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
         clock.advance(TTL);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         clock.advance(TTL.minusMinutes(1));
 
@@ -153,7 +178,7 @@ class ExpiringFileIdempotentRepositoryTest {
         ExpiringFileIdempotentRepository repository = started(3);
 
         for (String key : List.of("k1", "k2", "k3", "k4", "k5")) {
-            assertThat(repository.add(key)).isTrue();
+            assertThat(taken(repository, key)).isTrue();
         }
 
         assertThat(repository.size()).isEqualTo(3);
@@ -167,11 +192,11 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void keyEvictedPastMaxEntriesCanBeAddedAgain() {
         ExpiringFileIdempotentRepository repository = started(2);
-        repository.add("k1");
-        repository.add("k2");
-        repository.add("k3");
+        taken(repository, "k1");
+        taken(repository, "k2");
+        taken(repository, "k3");
 
-        assertThat(repository.add("k1")).isTrue();
+        assertThat(taken(repository, "k1")).isTrue();
         assertThat(repository.contains("k2")).isFalse();
         assertThat(repository.contains("k3")).isTrue();
     }
@@ -179,8 +204,8 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void oneEntryRepositoryKeepsOnlyTheLastKey() {
         ExpiringFileIdempotentRepository repository = started(1);
-        repository.add("k1");
-        repository.add("k2");
+        taken(repository, "k1");
+        taken(repository, "k2");
 
         assertThat(repository.contains("k1")).isFalse();
         assertThat(repository.contains("k2")).isTrue();
@@ -189,18 +214,18 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void removeMakesAKeyAddableAgain() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         assertThat(repository.remove("delivery-1")).isTrue();
 
         assertThat(repository.contains("delivery-1")).isFalse();
-        assertThat(repository.add("delivery-1")).isTrue();
+        assertThat(taken(repository, "delivery-1")).isTrue();
     }
 
     @Test
     void removeOfAnUnknownKeyIsFalse() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         assertThat(repository.remove("delivery-2")).isFalse();
         assertThat(repository.contains("delivery-1")).isTrue();
@@ -209,7 +234,7 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void removeTwiceIsFalseTheSecondTime() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("delivery-1");
+        taken(repository, "delivery-1");
 
         assertThat(repository.remove("delivery-1")).isTrue();
         assertThat(repository.remove("delivery-1")).isFalse();
@@ -218,9 +243,9 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void removeLeavesTheOtherKeys() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("k1");
-        repository.add("k2");
-        repository.add("k3");
+        taken(repository, "k1");
+        taken(repository, "k2");
+        taken(repository, "k3");
 
         repository.remove("k2");
 
@@ -232,8 +257,8 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void clearForgetsEverythingAndEmptiesTheFile() throws IOException {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("k1");
-        repository.add("k2");
+        taken(repository, "k1");
+        taken(repository, "k2");
 
         repository.clear();
 
@@ -241,7 +266,7 @@ class ExpiringFileIdempotentRepositoryTest {
         assertThat(repository.contains("k1")).isFalse();
         assertThat(repository.fileLines()).isEmpty();
         assertThat(started(10).contains("k2")).isFalse();
-        assertThat(repository.add("k1")).isTrue();
+        assertThat(taken(repository, "k1")).isTrue();
     }
 
     // --- persistence -------------------------------------------------------------------------------
@@ -253,29 +278,29 @@ class ExpiringFileIdempotentRepositoryTest {
         repositories.add(repository);
         repository.start();
 
-        assertThat(repository.add("k1")).isTrue();
+        assertThat(taken(repository, "k1")).isTrue();
         assertThat(nested).exists();
     }
 
     @Test
     void secondInstanceSeesTheKeysAddedByTheFirst() {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
-        first.add("k2");
+        taken(first, "k1");
+        taken(first, "k2");
 
         ExpiringFileIdempotentRepository second = started(10);
 
         assertThat(second.contains("k1")).isTrue();
         assertThat(second.contains("k2")).isTrue();
-        assertThat(second.add("k1")).isFalse();
+        assertThat(taken(second, "k1")).isFalse();
         assertThat(second.size()).isEqualTo(2);
     }
 
     @Test
     void secondInstanceDoesNotSeeRemovedKeys() {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
-        first.add("k2");
+        taken(first, "k1");
+        taken(first, "k2");
         first.remove("k1");
 
         ExpiringFileIdempotentRepository second = started(10);
@@ -287,9 +312,9 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void secondInstanceSeesAKeyRemovedAndAddedAgain() {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
+        taken(first, "k1");
         first.remove("k1");
-        first.add("k1");
+        taken(first, "k1");
 
         assertThat(started(10).contains("k1")).isTrue();
     }
@@ -297,9 +322,9 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void secondInstanceDoesNotSeeExpiredKeys() {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("old");
+        taken(first, "old");
         clock.advance(Duration.ofMinutes(30));
-        first.add("young");
+        taken(first, "young");
         first.stop();
 
         clock.advance(Duration.ofMinutes(30));
@@ -312,7 +337,7 @@ class ExpiringFileIdempotentRepositoryTest {
 
     @Test
     void secondInstanceKeepsTheOriginalExpiryRatherThanANewTtl() {
-        started(10).add("k1");
+        taken(started(10), "k1");
         clock.advance(Duration.ofMinutes(50));
 
         ExpiringFileIdempotentRepository second = started(10);
@@ -325,7 +350,7 @@ class ExpiringFileIdempotentRepositoryTest {
     void secondInstanceWithASmallerMaxEntriesKeepsTheNewestKeys() {
         ExpiringFileIdempotentRepository first = started(10);
         for (String key : List.of("k1", "k2", "k3", "k4", "k5")) {
-            first.add(key);
+            taken(first, key);
         }
 
         ExpiringFileIdempotentRepository second = started(2);
@@ -339,9 +364,9 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void keyEvictedPastMaxEntriesStaysForgottenAfterARestart() {
         ExpiringFileIdempotentRepository first = started(2);
-        first.add("k1");
-        first.add("k2");
-        first.add("k3"); // evicts k1
+        taken(first, "k1");
+        taken(first, "k2");
+        taken(first, "k3"); // evicts k1
         first.remove("k3");
         assertThat(first.contains("k1")).isFalse();
 
@@ -354,7 +379,7 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void restartedInstanceReloadsTheFile() {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("k1");
+        taken(repository, "k1");
         repository.stop();
 
         repository.start();
@@ -369,7 +394,7 @@ class ExpiringFileIdempotentRepositoryTest {
             "caf\u00e9-\u00fc-\ud83d\ude00", "1700000000000 deadbeef", "- k"})
     void fileHoldsOneDigestLinePerKeyAndNeverTheKey(String key) throws IOException {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add(key);
+        taken(repository, key);
 
         List<String> lines = repository.fileLines();
 
@@ -382,7 +407,7 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void removeIsRecordedAsADigestToo() throws IOException {
         ExpiringFileIdempotentRepository repository = started(10);
-        repository.add("secret-token-abc123");
+        taken(repository, "secret-token-abc123");
         repository.remove("secret-token-abc123");
 
         assertThat(repository.fileLines()).allMatch(line -> line.matches(LINE))
@@ -393,11 +418,11 @@ class ExpiringFileIdempotentRepositoryTest {
     void startCompactsTheFileToTheKeysRemembered() throws IOException {
         ExpiringFileIdempotentRepository first = started(100);
         for (int i = 0; i < 10; i++) {
-            first.add("k" + i);
+            taken(first, "k" + i);
             first.remove("k" + i);
         }
-        first.add("kept-1");
-        first.add("kept-2");
+        taken(first, "kept-1");
+        taken(first, "kept-2");
 
         ExpiringFileIdempotentRepository second = started(100);
 
@@ -409,7 +434,7 @@ class ExpiringFileIdempotentRepositoryTest {
         ExpiringFileIdempotentRepository repository = started(100);
 
         for (int i = 0; i < 10_000; i++) {
-            assertThat(repository.add("delivery-" + i)).isTrue();
+            assertThat(taken(repository, "delivery-" + i)).isTrue();
             assertThat(repository.remove("delivery-" + i)).isTrue();
         }
 
@@ -423,7 +448,7 @@ class ExpiringFileIdempotentRepositoryTest {
         ExpiringFileIdempotentRepository repository = started(100);
 
         for (int i = 0; i < 10_000; i++) {
-            repository.add("delivery-" + i);
+            taken(repository, "delivery-" + i);
         }
 
         assertThat(repository.fileLines()).hasSizeLessThanOrEqualTo(2 * 100);
@@ -439,7 +464,7 @@ class ExpiringFileIdempotentRepositoryTest {
         ExpiringFileIdempotentRepository repository = started(100);
 
         for (int i = 0; i < 10_000; i++) {
-            repository.add("delivery-" + i);
+            taken(repository, "delivery-" + i);
             clock.advance(TTL);
         }
 
@@ -451,8 +476,8 @@ class ExpiringFileIdempotentRepositoryTest {
             "- ", "17000000000"})
     void tornOrGarbageLineIsSkippedOnStart(String garbage) throws IOException {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
-        first.add("k2");
+        taken(first, "k1");
+        taken(first, "k2");
         first.stop();
         appendRaw(garbage + "\n");
         appendRaw(garbage); // a torn last line without its newline
@@ -462,13 +487,13 @@ class ExpiringFileIdempotentRepositoryTest {
         assertThat(second.contains("k1")).isTrue();
         assertThat(second.contains("k2")).isTrue();
         assertThat(second.size()).isEqualTo(2);
-        assertThat(second.add("k3")).isTrue();
+        assertThat(taken(second, "k3")).isTrue();
     }
 
     @Test
     void lineWithABadExpiryDoesNotForgetTheKeyItNames() throws IOException {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
+        taken(first, "k1");
         String digest = first.fileLines().get(0).split(" ")[1];
         first.stop();
         appendRaw("17000000x0000 " + digest + "\n");
@@ -479,7 +504,7 @@ class ExpiringFileIdempotentRepositoryTest {
     @Test
     void nonAsciiGarbageLineIsSkippedOnStart() throws IOException {
         ExpiringFileIdempotentRepository first = started(10);
-        first.add("k1");
+        taken(first, "k1");
         first.stop();
         Files.write(file(), new byte[] {(byte) 0xC3, (byte) 0xBC, (byte) 0xFF, '\n'}, StandardOpenOption.APPEND);
 
@@ -537,5 +562,14 @@ class ExpiringFileIdempotentRepositoryTest {
         public Clock withZone(ZoneId zone) {
             return this;
         }
+    }
+
+    /** A delivery taken and worked to its end, as Camel's Idempotent Consumer does: add, then confirm. */
+    private static boolean taken(ExpiringFileIdempotentRepository repository, String key) {
+        boolean added = repository.add(key);
+        if (added) {
+            repository.confirm(key);
+        }
+        return added;
     }
 }

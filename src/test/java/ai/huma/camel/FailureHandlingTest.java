@@ -32,7 +32,6 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         properties.setProperty("huma.retry.initial-delay", "50");
         properties.setProperty("huma.retry.max-delay", "3000");
         properties.setProperty("huma.retry.max-redeliveries", "3");
-        properties.setProperty("huma.api.timeout", "700");
         properties.setProperty("huma.pages.limit", "10");
         return properties;
     }
@@ -152,17 +151,6 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         Duration gap = Duration.ofNanos(calls.get(1).receivedNanos() - calls.get(0).receivedNanos());
         // the back-off alone would wait about 50 ms
         assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(950));
-    }
-
-    @Test
-    void aTimedOutCallIsRetried() throws Exception {
-        HUMA.question("t1", 15);
-        HUMA.slow(RESULT_PATH, Duration.ofSeconds(2), 1);
-
-        webhook(QUESTION_PATH, question("slow once", "t1"));
-
-        assertThat(rows(awaitOutput("slow_once_result.json"))).containsExactlyElementsOf(range(1, 15));
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 1, 2);
     }
 
     @Test

@@ -67,6 +67,21 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
     }
 
     @Test
+    void aVisualIsNotLeftAloneWhenItsResultCannotBeWritten() throws Exception {
+        HUMA.visual(CONVERSION_ID, "pdf", new byte[] {1, 2});
+        // a folder where the result file should go: writing the result fails
+        Files.createDirectories(outputDir.resolve(CONVERSION_ID + "_result.json").resolve("occupied"));
+        NotifyBuilder done = whenDone("history-visualized-worker", 1);
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
+
+        awaitDone(done);
+        assertThat(deadLetterFiles()).hasSize(1);
+        assertThat(outputFiles()).containsExactly(CONVERSION_ID + "_result.json");
+        assertThat(outputDir.resolve(CONVERSION_ID + ".pdf")).doesNotExist();
+    }
+
+    @Test
     void hostileConversionIdsAndFileTypesAreRejected() {
         HUMA.visual("c3", "../../x", new byte[] {1});
         NotifyBuilder done = whenDone("history-visualized-worker", 4);

@@ -37,31 +37,26 @@ class RedeliveryAdvisorTest {
     // --- attempts ----------------------------------------------------------------------------------
 
     @Test
-    void eachCallCountsOneMoreAttempt() {
+    void attemptsAreTheFailuresCamelCountedForTheFailingStep() {
         exchange.setException(httpFailure(500, Map.of()));
 
         advisor.process(exchange);
         assertThat(exchange.getProperty(RedeliveryAdvisor.ATTEMPTS)).isEqualTo(1);
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, 2);
         advisor.process(exchange);
         assertThat(exchange.getProperty(RedeliveryAdvisor.ATTEMPTS)).isEqualTo(2);
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, 3);
         advisor.process(exchange);
         assertThat(exchange.getProperty(RedeliveryAdvisor.ATTEMPTS)).isEqualTo(3);
     }
 
     @Test
-    void attemptsAreCountedWithoutAnExceptionToo() {
+    void aFailureOfAnotherStepCountsFromOneAgain() {
+        exchange.setProperty(RedeliveryAdvisor.ATTEMPTS, 4);
+
         advisor.process(exchange);
 
         assertThat(exchange.getProperty(RedeliveryAdvisor.ATTEMPTS, Integer.class)).isEqualTo(1);
-    }
-
-    @Test
-    void attemptsContinueFromAStringProperty() {
-        exchange.setProperty(RedeliveryAdvisor.ATTEMPTS, "4");
-
-        advisor.process(exchange);
-
-        assertThat(exchange.getProperty(RedeliveryAdvisor.ATTEMPTS, Integer.class)).isEqualTo(5);
     }
 
     // --- Retry-After honoured ----------------------------------------------------------------------

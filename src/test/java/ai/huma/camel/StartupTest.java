@@ -10,14 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  */
 class StartupTest {
 
-    @TempDir
+    /** Under target/test-work, left for the secret scan that runs after all tests. */
     Path workDir;
 
     private Process process;
@@ -113,7 +115,54 @@ class StartupTest {
         assertThat(output()).contains("Shutting down: new webhooks are answered 503").contains("Shutdown: drained");
     }
 
+    @Test
+    void sigtermWithWorkQueuedLosesNothingWithinTheConfiguredTimeout() throws Exception {
+        prepareWorkDir();
+        int port = AvailablePortFinder.getNextAvailable();
+        try (FakeHumaApi huma = new FakeHumaApi()) {
+            List<String> tickets = List.of("a1", "a2", "a3", "a4");
+            tickets.forEach(ticket -> huma.question(ticket, 3));
+            huma.delay(Duration.ofSeconds(2));
+            start(Map.of("API_URL", huma.baseUrl(), "API_SECRET_KEY", huma.apiKey(), "API_CALLBACK_AUTH", "s",
+                    "HUMA_PORT", Integer.toString(port), "HUMA_SHUTDOWN_TIMEOUT", "1"));
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            for (String ticket : tickets) {
+                HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/api/webhook-question-answered"))
+                        .header("Authorization", "Bearer s").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"q " + ticket
+                                + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(accepted.statusCode()).isEqualTo(200);
+            }
+
+            process.destroy(); // SIGTERM, with 4 events queued or in flight and 2 s per call to Huma
+
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isZero();
+            assertThat(output()).contains("not finished in time, written as dead letters");
+            List<String> results = filesIn(workDir.resolve("output"));
+            List<String> deadLetters = filesIn(workDir.resolve("data").resolve("dead-letter"));
+            assertThat(results.size() + deadLetters.size()).as("results %s, dead letters %s", results, deadLetters)
+                    .isEqualTo(tickets.size());
+            assertThat(deadLetters).isNotEmpty();
+        }
+    }
+
+    private static List<String> filesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().toList();
+        }
+    }
+
     private void prepareWorkDir() throws IOException {
+        workDir = Files.createTempDirectory(Files.createDirectories(HumaRoutesTestSupport.TEST_WORK), "StartupTest-");
         Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"));
         Path routes = Files.createDirectories(workDir.resolve("routes"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {

@@ -132,6 +132,7 @@ class WebhookEdgeTest extends HumaRoutesTestSupport {
             assertThat(webhook(HISTORY_PATH, "{\"conversion_id\":\"../x\"}").statusCode()).isEqualTo(200);
             assertThat(webhook(SUBSCRIPTION_PATH, "{\"links\":[]}").statusCode()).isEqualTo(200);
             first.forEach(HumaRoutesTestSupport::awaitDone);
+            awaitWorkersIdle();
             for (int i = 0; i < WORKERS.size(); i++) {
                 assertThat(second.get(i).matches()).as("%s worked a refused webhook", WORKERS.get(i)).isFalse();
             }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -53,7 +52,10 @@ public final class FakeHumaApi implements AutoCloseable {
     }
 
     private final ObjectMapper json = new ObjectMapper();
-    private final String apiKey = "fake-api-key-" + UUID.randomUUID();
+    /** The one API key the fake accepts; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
+    public static final String API_KEY = "fake-api-key-7c1e2b9a-5d4f-4e08-9b3a-2f6d8e1c0a57";
+
+    private final String apiKey = API_KEY;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
     private final List<Request> requests = new CopyOnWriteArrayList<>();

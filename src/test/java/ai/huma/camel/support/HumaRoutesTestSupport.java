@@ -9,10 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -20,7 +18,6 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.junit.jupiter.api.AfterEach;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
-    protected static final String CALLBACK_TOKEN = "callback-token-" + UUID.randomUUID();
+    /** The webhook secret of the tests; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
+    public static final String CALLBACK_TOKEN = "callback-token-0b8f4d2e-91c7-4a3b-8e5f-6d1a2c9b7e40";
+    /** Where the tests leave everything the bundle wrote, for the secret scan; `mvn clean` removes it. */
+    public static final Path TEST_WORK = Path.of("target", "test-work");
     protected static final String QUESTION_PATH = "/api/webhook-question-answered";
     protected static final String HISTORY_PATH = "/api/webhook-history-visualized";
     protected static final String SUBSCRIPTION_PATH = "/api/webhook-subscription-updated";
@@ -40,7 +40,10 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** This test's own folder, made when the test instance is (CamelTestSupport configures early). */
+    /**
+     * This test's own folder under target/test-work, made when the test instance is (CamelTestSupport
+     * configures early), and left there for the secret scan that runs after all tests.
+     */
     protected Path workDir;
     protected Path outputDir;
     /** The properties this test runs the bundle with (on top of application.properties). */
@@ -56,17 +59,6 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         }
     }
 
-    @AfterEach
-    void deleteWorkDir() throws IOException {
-        if (workDir != null && Files.exists(workDir)) {
-            try (Stream<Path> files = Files.walk(workDir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
-        }
-    }
-
     @Override
     protected String getPropertyPlaceholderLocations() {
         return "file:application.properties";
@@ -77,7 +69,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         super.configureContext(configuration);
         HUMA.reset();
         try {
-            workDir = Files.createTempDirectory("huma-camel-test");
+            workDir = Files.createTempDirectory(Files.createDirectories(TEST_WORK), getClass().getSimpleName() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -175,6 +167,18 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
      */
     protected NotifyBuilder whenDone(String routeId, int exchanges) {
         return new NotifyBuilder(context).fromRoute(routeId).whenDone(exchanges).create();
+    }
+
+    /**
+     * Waits until no event is queued or being worked. After a notifier has seen the event sent last,
+     * this makes "nothing else reached the worker" a fact rather than a race.
+     */
+    protected void awaitWorkersIdle() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> context.getInflightRepository().size() == 0
+                && context.getEndpoints().stream()
+                        .filter(org.apache.camel.component.seda.SedaEndpoint.class::isInstance)
+                        .map(org.apache.camel.component.seda.SedaEndpoint.class::cast)
+                        .allMatch(queue -> queue.getCurrentQueueSize() == 0));
     }
 
     protected static void awaitDone(NotifyBuilder notify) {

@@ -17,11 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No secret in any log, output file, dead letter or record: drives every path of the bundle (results,
- * retries, dead letters, replay, refused calls with near-miss tokens) and then scans all it wrote,
- * and the log of the whole test run so far.
+ * No secret in any log, output file, dead letter or record. Runs after all other tests (failsafe,
+ * in {@code mvn verify}): drives every path of the bundle once more (results, retries, dead letters,
+ * replay, refused calls with near-miss tokens), then scans everything the whole test run wrote: the
+ * output and data folders of every test and the consoles of the launched JVMs (target/test-work),
+ * the log file (target/test-logs) and the captured test output (target/surefire-reports).
  */
-class SecretScanTest extends HumaRoutesTestSupport {
+class SecretScanIT extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
@@ -66,9 +68,14 @@ class SecretScanTest extends HumaRoutesTestSupport {
 
         Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey());
         List<String> leaks = new ArrayList<>();
-        for (Path root : List.of(workDir, Path.of("target", "test-logs"))) {
+        int scanned = 0;
+        for (Path root : List.of(TEST_WORK, Path.of("target", "test-logs"), Path.of("target", "surefire-reports"))) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
             try (Stream<Path> files = Files.walk(root)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    scanned++;
                     String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                     secrets.forEach((name, secret) -> {
                         if (content.contains(secret)) {
@@ -79,6 +86,7 @@ class SecretScanTest extends HumaRoutesTestSupport {
             }
         }
         assertThat(Files.size(Path.of("target", "test-logs", "huma-camel.log"))).isPositive();
+        assertThat(scanned).as("files scanned").isGreaterThan(10);
         assertThat(leaks).isEmpty();
     }
 }

@@ -1,0 +1,37 @@
+package ai.huma.camel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A call to Huma that takes longer than huma.api.timeout is given up and retried. */
+class ApiTimeoutTest extends HumaRoutesTestSupport {
+
+    @Override
+    protected Properties extraProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("huma.api.timeout", "1000");
+        properties.setProperty("huma.retry.initial-delay", "50");
+        properties.setProperty("huma.pages.limit", "10");
+        return properties;
+    }
+
+    @Test
+    void aTimedOutCallIsRetried() throws Exception {
+        HUMA.question("t1", 15);
+        HUMA.slow("/v1/questions/.*/result", Duration.ofSeconds(4), 1);
+
+        webhook(QUESTION_PATH, "{\"question\":\"slow once\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+
+        Path result = awaitOutput("slow_once_result.json");
+        assertThat(new ObjectMapper().readTree(result.toFile()).at("/answer/data").size()).isEqualTo(15);
+        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).startsWith(1, 1).endsWith(2);
+    }
+}
