@@ -89,10 +89,17 @@ public class ShutdownDrain extends EventNotifierSupport {
         }
         String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
                 + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
-        Path file = writeDeadLetter(record, reason);
         lastResort.incrementAndGet();
-        LOG.error("{} event failed and was written as dead letter {}: {}", record.getMessage().getHeader(DeadLetters.EVENT_HEADER),
-                file.getFileName(), reason);
+        try {
+            Path file = writeDeadLetter(record, reason);
+            LOG.error("{} event failed and was written as dead letter {}: {}",
+                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), file.getFileName(), reason);
+        } catch (RuntimeException e) {
+            // not even a file could be written: the log is the record (a payload holds no secret)
+            LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
+                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), e.getMessage(),
+                    record.getMessage().getBody(String.class));
+        }
     }
 
     private void handBackLeftovers() {
