@@ -79,7 +79,9 @@ public class DotEnvPropertiesFunction implements PropertiesFunction {
     }
 
     /**
-     * The subset of the dotenv format that the seed's {@code .env} files use: {@code KEY=value}
+     * Read by hand because the seed's files are python-dotenv files: dotenv-java (tried) refuses
+     * {@code export} lines and keeps inline comments and single quotes. The subset of the dotenv
+     * format that the seed's {@code .env} files use: {@code KEY=value}
      * lines, an optional {@code export } prefix, {@code #} comments, values in single or double
      * quotes.
      */

@@ -39,6 +39,8 @@ public class ShutdownDrain extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
     private static final String WORKER_ROUTE_SUFFIX = "-worker";
+    /** The exchange property where the dead-letter route keeps the record it made. */
+    private static final String DEAD_LETTER_RECORD = "humaDeadLetterRecord";
 
     private final Path deadLetterDir;
     private final DeadLetters deadLetters = new DeadLetters();
@@ -90,15 +92,17 @@ public class ShutdownDrain extends EventNotifierSupport {
         String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
                 + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
         lastResort.incrementAndGet();
+        // a dead letter already made, whose endpoint failed, is written as it is
+        String made = exchange.getProperty(DEAD_LETTER_RECORD, String.class);
         try {
-            Path file = writeDeadLetter(record, reason);
+            Path file = made != null ? writeFile(deadLetters.fileName(record), made) : writeDeadLetter(record, reason);
             LOG.error("{} event failed and was written as dead letter {}: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), file.getFileName(), reason);
         } catch (RuntimeException e) {
             // not even a file could be written: the log is the record (a payload holds no secret)
-            LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
+            LOG.error("{} event failed and could not be written as a dead letter ({}); its record: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), e.getMessage(),
-                    record.getMessage().getBody(String.class));
+                    made != null ? made : record.getMessage().getBody(String.class));
         }
     }
 
@@ -124,10 +128,17 @@ public class ShutdownDrain extends EventNotifierSupport {
 
     private Path writeDeadLetter(Exchange exchange, String reason) {
         try {
+            return writeFile(deadLetters.fileName(exchange), deadLetters.recordWithReason(exchange, reason));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot make a dead letter", e);
+        }
+    }
+
+    private Path writeFile(String name, String record) {
+        try {
             Files.createDirectories(deadLetterDir);
-            String record = deadLetters.recordWithReason(exchange, reason);
-            Path target = deadLetterDir.resolve(deadLetters.fileName(exchange));
-            Path temp = deadLetterDir.resolve("." + target.getFileName() + ".part");
+            Path target = deadLetterDir.resolve(name);
+            Path temp = deadLetterDir.resolve("." + name + ".part");
             Files.writeString(temp, record, StandardCharsets.UTF_8);
             return Files.move(temp, target);
         } catch (IOException e) {

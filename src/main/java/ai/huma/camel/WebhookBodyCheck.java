@@ -47,10 +47,14 @@ public class WebhookBodyCheck {
         return body;
     }
 
+    /** The reason to give the caller for a refusal: the message of a BadWebhookException, else nothing internal. */
+    public String refusalReason(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception refusal) {
+        return refusal instanceof BadWebhookException ? refusal.getMessage() : "bad request";
+    }
+
     /** The JSON error document for a refused request: {@code {"error": "<reason>"}}. */
-    public String errorBody(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception reason) throws JsonProcessingException {
-        String message = reason instanceof BadWebhookException ? reason.getMessage() : "bad request";
-        return mapper.writeValueAsString(Map.of("error", message));
+    public String errorBody(@ExchangeProperty("humaError") String reason) throws JsonProcessingException {
+        return mapper.writeValueAsString(Map.of("error", reason == null ? "bad request" : reason));
     }
 
     static boolean isJson(String contentType) {

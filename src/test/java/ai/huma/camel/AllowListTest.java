@@ -18,9 +18,8 @@ class AllowListTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.callback.allowed-sources", "10.0.0.0/8, 192.0.2.1");
-        return properties;
+        return properties(
+                "huma.callback.allowed-sources", "10.0.0.0/8, 192.0.2.1");
     }
 
     @Test

@@ -15,11 +15,10 @@ class ApiPacingTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.api.max-concurrent-calls", "1");
-        properties.setProperty("huma.pages.pause", "200");
-        properties.setProperty("huma.pages.limit", "10");
-        return properties;
+        return properties(
+                "huma.api.max-concurrent-calls", "1",
+                "huma.pages.pause", "200",
+                "huma.pages.limit", "10");
     }
 
     @Test

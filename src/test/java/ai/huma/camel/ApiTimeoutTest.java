@@ -16,11 +16,10 @@ class ApiTimeoutTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.api.timeout", "1000");
-        properties.setProperty("huma.retry.initial-delay", "50");
-        properties.setProperty("huma.pages.limit", "10");
-        return properties;
+        return properties(
+                "huma.api.timeout", "1000",
+                "huma.retry.initial-delay", "50",
+                "huma.pages.limit", "10");
     }
 
     @Test

@@ -28,12 +28,11 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.retry.initial-delay", "50");
-        properties.setProperty("huma.retry.max-delay", "3000");
-        properties.setProperty("huma.retry.max-redeliveries", "3");
-        properties.setProperty("huma.pages.limit", "10");
-        return properties;
+        return properties(
+                "huma.retry.initial-delay", "50",
+                "huma.retry.max-delay", "3000",
+                "huma.retry.max-redeliveries", "3",
+                "huma.pages.limit", "10");
     }
 
     @Test

@@ -15,10 +15,9 @@ class PaginationSettingsTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.pages.limit", "10");
-        properties.setProperty("huma.pages.max", "2");
-        return properties;
+        return properties(
+                "huma.pages.limit", "10",
+                "huma.pages.max", "2");
     }
 
     @Test

@@ -19,10 +19,9 @@ class QueueFullTest extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.queue.size", "1");
-        properties.setProperty("huma.queue.question.uri", "seda:huma-question-computed?size=1&blockWhenFull=true&offerTimeout=200");
-        return properties;
+        return properties(
+                "huma.queue.size", "1",
+                "huma.queue.question.uri", "seda:huma-question-computed?size=1&blockWhenFull=true&offerTimeout=200");
     }
 
     @Test

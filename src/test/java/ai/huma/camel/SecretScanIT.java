@@ -27,10 +27,9 @@ class SecretScanIT extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("huma.retry.initial-delay", "20");
-        properties.setProperty("huma.retry.max-redeliveries", "1");
-        return properties;
+        return properties(
+                "huma.retry.initial-delay", "20",
+                "huma.retry.max-redeliveries", "1");
     }
 
     @Test

@@ -85,10 +85,7 @@ class StartupTest {
 
         start(Map.of("HUMA_PORT", Integer.toString(port)));
 
-        HttpClient http = HttpClient.newHttpClient();
-        URI hello = URI.create("http://127.0.0.1:" + port + "/");
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(hello).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        HttpClient http = awaitHello(port);
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/webhook-question-answered"))
                 .header("Authorization", "Bearer dotenv-secret").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"question_status\":\"processing\",\"ticket_number\":\"t\"}")).build(),
@@ -103,10 +100,7 @@ class StartupTest {
         int port = AvailablePortFinder.getNextAvailable();
         start(Map.of("API_URL", "http://127.0.0.1:9", "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s",
                 "HUMA_PORT", Integer.toString(port)));
-        HttpClient http = HttpClient.newHttpClient();
-        URI hello = URI.create("http://127.0.0.1:" + port + "/");
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(hello).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        awaitHello(port);
 
         process.destroy(); // SIGTERM
 
@@ -125,10 +119,7 @@ class StartupTest {
             huma.delay(Duration.ofSeconds(2));
             start(Map.of("API_URL", huma.baseUrl(), "API_SECRET_KEY", huma.apiKey(), "API_CALLBACK_AUTH", "s",
                     "HUMA_PORT", Integer.toString(port), "HUMA_SHUTDOWN_TIMEOUT", "1"));
-            HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            HttpClient http = awaitHello(port);
             for (String ticket : tickets) {
                 HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + port + "/api/webhook-question-answered"))
@@ -150,6 +141,15 @@ class StartupTest {
                     .isEqualTo(tickets.size());
             assertThat(deadLetters).isNotEmpty();
         }
+    }
+
+    /** Waits until the started bundle answers {@code GET /}; returns a client for further calls. */
+    private static HttpClient awaitHello(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        URI hello = URI.create("http://127.0.0.1:" + port + "/");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(hello).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        return http;
     }
 
     private static List<String> filesIn(Path dir) throws IOException {

@@ -125,7 +125,7 @@ class WebhookBodyCheckTest {
 
     @Test
     void errorBodyOfABadWebhookIsItsMessageAsJson() throws Exception {
-        String body = check.errorBody(new BadWebhookException("request body is empty: a JSON object is expected"));
+        String body = check.errorBody(check.refusalReason(new BadWebhookException("request body is empty: a JSON object is expected")));
 
         assertThat(json.readValue(body, Map.class))
                 .containsExactly(Map.entry("error", "request body is empty: a JSON object is expected"));
@@ -134,7 +134,7 @@ class WebhookBodyCheckTest {
     @Test
     void errorBodyEscapesTheMessage() throws Exception {
         String message = "quote \" backslash \\ brace } ";
-        String body = check.errorBody(new BadWebhookException(message));
+        String body = check.errorBody(message);
 
         assertThat(json.readValue(body, Map.class)).containsExactly(Map.entry("error", message));
     }
@@ -143,19 +143,20 @@ class WebhookBodyCheckTest {
     void errorBodyOfARefusalFromRequireJsonObjectIsItsMessage() throws Exception {
         BadWebhookException refusal = catchBadWebhook("[1]");
 
-        assertThat(json.readTree(check.errorBody(refusal)).get("error").asText()).isEqualTo(refusal.getMessage());
+        assertThat(json.readTree(check.errorBody(check.refusalReason(refusal))).get("error").asText()).isEqualTo(refusal.getMessage());
     }
 
     @Test
     void errorBodyOfAnyOtherExceptionIsGeneric() throws Exception {
-        String body = check.errorBody(new IllegalStateException("internal detail /etc/secret"));
+        String body = check.errorBody(check.refusalReason(new IllegalStateException("internal detail /etc/secret")));
 
         assertThat(json.readValue(body, Map.class)).containsExactly(Map.entry("error", "bad request"));
         assertThat(body).doesNotContain("internal detail");
     }
 
     @Test
-    void errorBodyWithoutAnExceptionIsGeneric() throws Exception {
+    void errorBodyWithoutAReasonIsGeneric() throws Exception {
+        assertThat(json.readValue(check.errorBody(check.refusalReason(null)), Map.class)).containsExactly(Map.entry("error", "bad request"));
         assertThat(json.readValue(check.errorBody(null), Map.class)).containsExactly(Map.entry("error", "bad request"));
     }
 

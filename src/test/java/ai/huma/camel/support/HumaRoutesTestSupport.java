@@ -94,6 +94,15 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         return new Properties();
     }
 
+    /** Properties from pairs: {@code properties("huma.pages.max", "2", "huma.pages.limit", "10")}. */
+    protected static Properties properties(String... keysAndValues) {
+        Properties properties = new Properties();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return properties;
+    }
+
     protected HttpResponse<String> post(String path, String authorization, String contentType, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
