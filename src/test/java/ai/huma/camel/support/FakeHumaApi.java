@@ -1,22 +1,29 @@
 package ai.huma.camel.support;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -25,7 +32,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A fake Huma REST API: a real HTTP server on a free loopback port, with the calls the bundle makes
  * (HUMA_API.md), a Bearer-key check, deterministic multi-page data, a log of every request, and
- * fault injection (HTTP errors, slow answers).
+ * fault injection (HTTP errors, slow answers), down to a hostile API: bodies that trickle, never end,
+ * are cut short or inflate to gigabytes, pages that are huge or never last, odd metadata and download URLs.
  */
 public final class FakeHumaApi implements AutoCloseable {
 
@@ -33,6 +41,26 @@ public final class FakeHumaApi implements AutoCloseable {
     private static final Pattern SUBSCRIPTION_DATA = Pattern.compile("/v1/subscription/([^/]+)/data");
     private static final Pattern VISUAL_RESULT = Pattern.compile("/v1/histories/([^/]+)/visual/result");
     private static final Pattern FILE = Pattern.compile("/files/([^/]+)");
+    private static final String JSON = "application/json";
+    private static final String OCTETS = "application/octet-stream";
+    private static final int CHUNK = 64 * 1024;
+    /** How every table answer starts, the endless and huge ones too. */
+    private static final byte[] ANSWER_HEAD = ascii("{\"answer\":{\"type\":\"table\",\"data\":[");
+    /** 64 kB of whole 1 kB records, the endless answer repeats it forever. */
+    private static final byte[] ENDLESS_CHUNK = ascii(("{\"row\":1,\"pad\":\"" + "x".repeat(1024) + "\"},")
+            .repeat(CHUNK / 1043 + 1));
+    /** 64 kB of a large visual's bytes; as 256 divides its length, repeating it continues the pattern. */
+    private static final byte[] VISUAL_CHUNK = new byte[CHUNK];
+    private static final byte[] PAD = ascii("x".repeat(CHUNK));
+    private static final byte[] SPACES = ascii(" ".repeat(CHUNK));
+    private static final byte[] BOMB_HEAD = ascii("{\"answer\":{\"type\":\"table\",\"data\":[{\"row\":1,\"pad\":\"");
+    private static final byte[] BOMB_TAIL = ascii("\"}]},\"metadata\":{\"has_next_page\":false,\"page_count\":1}}");
+
+    static {
+        for (int i = 0; i < CHUNK; i++) {
+            VISUAL_CHUNK[i] = expectedVisualByte(i);
+        }
+    }
 
     /** One request as the fake API received it, with the time it arrived (System.nanoTime). */
     public record Request(String method, String path, Map<String, String> query, String authorization, long receivedNanos) {
@@ -48,7 +76,25 @@ public final class FakeHumaApi implements AutoCloseable {
     private record Slowness(Pattern path, Duration delay, AtomicInteger remaining) {
     }
 
-    private record Visual(String fileType, byte[] content) {
+    /** A visual: its content, or none when generated ({@code length} bytes, or endless when -1), and its download URL if odd. */
+    private record Visual(String fileType, byte[] content, long length, String downloadUrl) {
+    }
+
+    /** The ways a call can misbehave, in the order they are tried (see {@code handle}). */
+    private enum Mode { ENDLESS, GZIP_BOMB, TRICKLE, CUT }
+
+    /** A misbehaviour for the next {@code remaining} calls whose path matches. */
+    private record Hostile(Mode mode, Pattern path, Duration interval, long bytes, AtomicInteger remaining) {
+    }
+
+    /** What a call answers: status, content type, body length (-1: unknown or endless, sent chunked) and body. */
+    private record Answer(int status, String contentType, long length, Body body) {
+    }
+
+    /** Writes a body as it goes: generated bodies are never held in memory whole. */
+    @FunctionalInterface
+    private interface Body {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     private final ObjectMapper json = new ObjectMapper();
@@ -66,6 +112,10 @@ public final class FakeHumaApi implements AutoCloseable {
     private final Map<String, Integer> questions = new ConcurrentHashMap<>();
     private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Visual> visuals = new ConcurrentHashMap<>();
+    private final List<Hostile> hostile = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> hugePages = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> metadataOverrides = new ConcurrentHashMap<>();
+    private final AtomicLong bytesStreamed = new AtomicLong();
     private volatile Duration delay = Duration.ZERO;
 
     public FakeHumaApi() throws IOException {
@@ -103,7 +153,12 @@ public final class FakeHumaApi implements AutoCloseable {
         return apiKey;
     }
 
-    /** Forgets all data, faults, delays and recorded requests. */
+    /** The loopback port the fake API listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Forgets all data, faults, misbehaviours, delays, recorded requests and the streamed-bytes count. */
     public void reset() {
         requests.clear();
         faults.clear();
@@ -113,6 +168,10 @@ public final class FakeHumaApi implements AutoCloseable {
         subscriptions.clear();
         visuals.clear();
         delay = Duration.ZERO;
+        hostile.clear();
+        hugePages.clear();
+        metadataOverrides.clear();
+        bytesStreamed.set(0);
     }
 
     /** A computed question whose answer has {@code records} rows ({@code {"row": n, "ticket": ...}}). */
@@ -127,7 +186,38 @@ public final class FakeHumaApi implements AutoCloseable {
 
     /** A produced visual, downloadable from this server at {@code /files/<conversionId>.<fileType>}. */
     public void visual(String conversionId, String fileType, byte[] content) {
-        visuals.put(conversionId, new Visual(fileType, content.clone()));
+        visuals.put(conversionId, new Visual(fileType, content.clone(), content.length, null));
+    }
+
+    /** A question whose every page holds {@code limit} records padded to about {@code pageBytes}, and always has a next one. */
+    public void hugePages(String ticketNumber, int pageBytes) {
+        hugePages.put(ticketNumber, pageBytes);
+    }
+
+    /** Puts these entries over every page's metadata of that question or subscription (a null value removes the key). */
+    public void metadata(String owner, Map<String, Object> overrides) {
+        metadataOverrides.put(owner, Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
+    }
+
+    /** A visual whose file is {@code bytes} long, byte i being {@link #expectedVisualByte}(i), generated as it is sent. */
+    public void largeVisual(String conversionId, String fileType, long bytes) {
+        visuals.put(conversionId, new Visual(fileType, null, bytes, null));
+    }
+
+    /** Byte {@code i} of a {@link #largeVisual} (and of an {@link #endlessVisual}). */
+    public static byte expectedVisualByte(long i) {
+        return (byte) (i * 31 + 7);
+    }
+
+    /** A visual whose download never ends (chunked, 64 kB writes) until the client goes away. */
+    public void endlessVisual(String conversionId, String fileType) {
+        visuals.put(conversionId, new Visual(fileType, null, -1, null));
+    }
+
+    /** A visual whose result names {@code downloadUrl} verbatim (its file here, if asked for, is a small fixed text). */
+    public void visualAt(String conversionId, String fileType, String downloadUrl) {
+        byte[] content = ascii("fake visual " + conversionId + "\n");
+        visuals.put(conversionId, new Visual(fileType, content, content.length, Objects.requireNonNull(downloadUrl)));
     }
 
     /** Every call waits this long before it is answered. */
@@ -150,10 +240,36 @@ public final class FakeHumaApi implements AutoCloseable {
         slowness.add(new Slowness(Pattern.compile(pathRegex), delay, new AtomicInteger(times)));
     }
 
-    /** Forgets the injected failures and slowness: Huma has recovered. */
+    /** The next {@code times} matching calls send their normal body chunked, one byte every {@code interval}, flushing each. */
+    public void trickle(String pathRegex, Duration interval, int times) {
+        hostile.add(new Hostile(Mode.TRICKLE, Pattern.compile(pathRegex), interval, 0, new AtomicInteger(times)));
+    }
+
+    /** The next {@code times} matching calls answer 200 with a JSON table that never ends, until the client goes away. */
+    public void endless(String pathRegex, int times) {
+        hostile.add(new Hostile(Mode.ENDLESS, Pattern.compile(pathRegex), Duration.ZERO, 0, new AtomicInteger(times)));
+    }
+
+    /** The next {@code times} matching calls announce their normal body's full length, send half and drop the connection. */
+    public void cutMidStream(String pathRegex, int times) {
+        hostile.add(new Hostile(Mode.CUT, Pattern.compile(pathRegex), Duration.ZERO, 0, new AtomicInteger(times)));
+    }
+
+    /** The next {@code times} matching calls answer a small gzip body that inflates to a JSON answer of {@code inflatedBytes}. */
+    public void gzipBomb(String pathRegex, long inflatedBytes, int times) {
+        hostile.add(new Hostile(Mode.GZIP_BOMB, Pattern.compile(pathRegex), Duration.ZERO, inflatedBytes, new AtomicInteger(times)));
+    }
+
+    /** The bytes written so far to endless, huge-page, large-visual and gzip-bomb bodies (gzip: as sent, compressed). */
+    public long bytesStreamed() {
+        return bytesStreamed.get();
+    }
+
+    /** Forgets the injected failures, slowness and misbehaviours (not the data): Huma has recovered. */
     public void recover() {
         faults.clear();
         slowness.clear();
+        hostile.clear();
         delay = Duration.ZERO;
     }
 
@@ -199,20 +315,23 @@ public final class FakeHumaApi implements AutoCloseable {
                 send(exchange, fault.status(), Map.of("error_message", "injected failure " + fault.status()));
                 return;
             }
-            Matcher file = FILE.matcher(request.path());
-            if (file.matches()) {
-                serveFile(exchange, file.group(1));
+            Answer answer = answer(request);
+            Hostile mode = hostile(request, answer);
+            if (mode == null) {
+                deliver(exchange, answer);
                 return;
             }
-            if (!("Bearer " + apiKey).equals(request.authorization())) {
-                send(exchange, 401, Map.of("error_message", "Invalid API key"));
-                return;
+            switch (mode.mode()) {
+                case ENDLESS -> deliver(exchange, endlessAnswer());
+                case GZIP_BOMB -> sendGzipBomb(exchange, mode.bytes());
+                case TRICKLE -> sendTrickling(exchange, answer, mode.interval());
+                case CUT -> sendCut(exchange, answer);
             }
-            route(exchange, request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            // the client gave up (a time-out being tested): nothing to answer
+            // the client gave up (a time-out being tested, or it left an endless body): nothing to answer;
+            // closing the exchange below drops the connection
         } finally {
             inFlight.decrementAndGet();
         }
@@ -221,7 +340,11 @@ public final class FakeHumaApi implements AutoCloseable {
     /**
      * Fault injection by hand, for trying the bundle against the fake API from a shell:
      * {@code POST /_fake/fail?path=<regex>&status=500&times=3[&page=2][&retryAfter=5]},
-     * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover}.
+     * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover},
+     * {@code POST /_fake/trickle?path=<regex>&ms=<interval>&times=<n>} (see {@link #trickle}),
+     * {@code POST /_fake/endless?path=<regex>&times=<n>} (see {@link #endless}),
+     * {@code POST /_fake/cut?path=<regex>&times=<n>} (see {@link #cutMidStream}); path defaults to
+     * {@code .*}, ms to 1000, times to 1.
      */
     private void control(HttpExchange exchange, Request request) throws IOException {
         Map<String, String> q = request.query();
@@ -231,6 +354,10 @@ public final class FakeHumaApi implements AutoCloseable {
                     q.containsKey("retryAfter") ? Map.of("Retry-After", q.get("retryAfter")) : Map.of());
             case "/_fake/delay" -> delay(Duration.ofMillis(Long.parseLong(q.getOrDefault("ms", "0"))));
             case "/_fake/recover" -> recover();
+            case "/_fake/trickle" -> trickle(q.getOrDefault("path", ".*"), Duration.ofMillis(Long.parseLong(q.getOrDefault("ms", "1000"))),
+                    Integer.parseInt(q.getOrDefault("times", "1")));
+            case "/_fake/endless" -> endless(q.getOrDefault("path", ".*"), Integer.parseInt(q.getOrDefault("times", "1")));
+            case "/_fake/cut" -> cutMidStream(q.getOrDefault("path", ".*"), Integer.parseInt(q.getOrDefault("times", "1")));
             default -> {
                 send(exchange, 404, Map.of("error_message", "unknown control"));
                 return;
@@ -239,48 +366,179 @@ public final class FakeHumaApi implements AutoCloseable {
         send(exchange, 200, Map.of("ok", true));
     }
 
-    private void route(HttpExchange exchange, Request request) throws IOException {
+    /** The first misbehaviour that applies to this call, in {@link Mode} order; it uses up one of its times. */
+    private Hostile hostile(Request request, Answer answer) {
+        for (Mode mode : Mode.values()) {
+            Hostile found = hostile.stream()
+                    .filter(h -> h.mode() == mode && h.path().matcher(request.path()).matches())
+                    .filter(h -> mode != Mode.CUT || answer.length() > 0) // only a body of known length can be cut
+                    .filter(h -> h.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+                    .findFirst().orElse(null);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The normal answer to a call: a file (no key needed), 401 without the right key, else the API's answer. */
+    private Answer answer(Request request) throws IOException {
+        Matcher file = FILE.matcher(request.path());
+        if (file.matches()) {
+            return file(file.group(1));
+        }
+        if (!("Bearer " + apiKey).equals(request.authorization())) {
+            return json(401, Map.of("error_message", "Invalid API key"));
+        }
+        return route(request);
+    }
+
+    private Answer route(Request request) throws IOException {
         Matcher m;
-        if ((m = QUESTION_RESULT.matcher(request.path())).matches() && questions.containsKey(m.group(1))) {
+        if ((m = QUESTION_RESULT.matcher(request.path())).matches() && hugePages.containsKey(m.group(1))) {
+            return hugePage(m.group(1), hugePages.get(m.group(1)), request);
+        } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && questions.containsKey(m.group(1))) {
             String ticket = m.group(1);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("answer", Map.of("type", "table", "data", rows(ticket, questions.get(ticket), request)));
             body.put("question", "question of " + ticket);
             body.put("ticket_number", ticket);
             body.put("altered_question", null);
-            body.put("metadata", metadata(questions.get(ticket), request));
-            send(exchange, 200, body);
+            body.put("metadata", pageMetadata(ticket, questions.get(ticket), request));
+            return json(200, body);
         } else if ((m = SUBSCRIPTION_DATA.matcher(request.path())).matches() && subscriptions.containsKey(m.group(1))) {
             String id = m.group(1);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("subscriptions", Map.of("type", "table", "data", rows(id, subscriptions.get(id), request)));
-            body.put("metadata", metadata(subscriptions.get(id), request));
-            send(exchange, 200, body);
+            body.put("metadata", pageMetadata(id, subscriptions.get(id), request));
+            return json(200, body);
         } else if ((m = VISUAL_RESULT.matcher(request.path())).matches() && visuals.containsKey(m.group(1))) {
             String id = m.group(1);
             Visual visual = visuals.get(id);
-            send(exchange, 200, Map.of(
-                    "download_url", baseUrl() + "/files/" + id + "." + visual.fileType() + "?signature=a%2Fb",
+            return json(200, Map.of(
+                    "download_url", visual.downloadUrl() != null ? visual.downloadUrl()
+                            : baseUrl() + "/files/" + id + "." + visual.fileType() + "?signature=a%2Fb",
                     "file_type", visual.fileType(),
                     "visual_type", "table"));
         } else {
-            send(exchange, 404, Map.of("error_message", "Not found"));
+            return json(404, Map.of("error_message", "Not found"));
         }
     }
 
-    private void serveFile(HttpExchange exchange, String name) throws IOException {
+    private Answer file(String name) throws IOException {
         Visual visual = visuals.entrySet().stream()
                 .filter(e -> name.equals(e.getKey() + "." + e.getValue().fileType()))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
         if (visual == null) {
-            send(exchange, 404, Map.of("error_message", "No such file"));
-            return;
+            return json(404, Map.of("error_message", "No such file"));
         }
-        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        exchange.sendResponseHeaders(200, visual.content().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(visual.content());
+        if (visual.content() != null) {
+            return new Answer(200, OCTETS, visual.content().length, out -> out.write(visual.content()));
         }
+        if (visual.length() < 0) {
+            return new Answer(200, OCTETS, -1, out -> forever(counted(out), VISUAL_CHUNK));
+        }
+        return new Answer(200, OCTETS, visual.length(), out -> repeat(counted(out), VISUAL_CHUNK, visual.length()));
+    }
+
+    /**
+     * A page of a huge question: {@code limit} records numbered as normal pages number them, each padded so
+     * the page is about {@code pageBytes} in all, written record by record (only the small tail is built whole).
+     */
+    private Answer hugePage(String ticket, int pageBytes, Request request) throws IOException {
+        int limit = Integer.parseInt(request.query().getOrDefault("limit", "100"));
+        int page = Math.max(1, request.page());
+        long first = (long) (page - 1) * limit + 1;
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("page", page);
+        metadata.put("limit", limit);
+        metadata.put("page_count", 1_000_000);
+        metadata.put("total_count", 1_000_000L * limit);
+        metadata.put("has_next_page", true);
+        override(ticket, metadata);
+        byte[] tail = ("]},\"question\":" + json.writeValueAsString("question of " + ticket)
+                + ",\"ticket_number\":" + json.writeValueAsString(ticket)
+                + ",\"altered_question\":null,\"metadata\":" + json.writeValueAsString(metadata) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        String owner = json.writeValueAsString(ticket);
+        long perRecord = (pageBytes - ANSWER_HEAD.length - tail.length) / Math.max(1, limit); // comma included
+        Body body = out -> {
+            out.write(ANSWER_HEAD);
+            for (int i = 0; i < limit; i++) {
+                byte[] record = ((i > 0 ? "," : "") + "{\"row\":" + (first + i) + ",\"owner\":" + owner
+                        + ",\"amount\":1.10,\"pad\":\"").getBytes(StandardCharsets.UTF_8);
+                out.write(record);
+                repeat(out, PAD, Math.max(0, perRecord - record.length - 2));
+                out.write('"');
+                out.write('}');
+            }
+            out.write(tail);
+        };
+        CountingStream length = new CountingStream(OutputStream.nullOutputStream(), new AtomicLong());
+        body.writeTo(length); // a dry run, to announce the exact Content-Length
+        return new Answer(200, JSON, length.count.get(), out -> body.writeTo(counted(out)));
+    }
+
+    /** The start of a table answer, then 1 kB records forever, in 64 kB writes. */
+    private Answer endlessAnswer() {
+        return new Answer(200, JSON, -1, out -> {
+            OutputStream counted = counted(out);
+            counted.write(ANSWER_HEAD);
+            forever(counted, ENDLESS_CHUNK);
+        });
+    }
+
+    /** A gzip body, compressed as it is sent, that inflates to a table answer of {@code inflatedBytes} (at least its frame). */
+    private void sendGzipBomb(HttpExchange exchange, long inflatedBytes) throws IOException {
+        exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        deliver(exchange, new Answer(200, JSON, -1, out -> {
+            try (GZIPOutputStream gzip = new GZIPOutputStream(counted(out), CHUNK)) {
+                gzip.write(BOMB_HEAD);
+                repeat(gzip, SPACES, Math.max(0, inflatedBytes - BOMB_HEAD.length - BOMB_TAIL.length));
+                gzip.write(BOMB_TAIL);
+            }
+        }));
+    }
+
+    /** Sends the headers at once (chunked), then the answer's body one byte every {@code interval}. */
+    private static void sendTrickling(HttpExchange exchange, Answer answer, Duration interval) throws IOException {
+        deliver(exchange, new Answer(answer.status(), answer.contentType(), -1,
+                out -> answer.body().writeTo(new TrickleStream(out, interval))));
+    }
+
+    /** Announces the whole body's Content-Length, sends its first half, then drops the connection. */
+    private static void sendCut(HttpExchange exchange, Answer answer) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+        exchange.sendResponseHeaders(answer.status(), answer.length());
+        OutputStream out = exchange.getResponseBody();
+        try {
+            answer.body().writeTo(new HalfStream(out, answer.length() / 2));
+        } catch (HalfStream.Full expected) {
+            // the first half is out
+        }
+        out.flush();
+        // Closing the exchange with bytes missing makes com.sun.net.httpserver close the connection. Closing the
+        // stream instead would only throw "insufficient bytes written to stream" and leave the connection open,
+        // the client waiting for the rest forever.
+        exchange.close();
+    }
+
+    /** Sends an answer: with its Content-Length when known, else chunked. */
+    private static void deliver(HttpExchange exchange, Answer answer) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+        exchange.sendResponseHeaders(answer.status(), Math.max(0, answer.length()));
+        OutputStream out = exchange.getResponseBody();
+        answer.body().writeTo(out);
+        out.close(); // only when all is written: see sendCut
+    }
+
+    private Answer json(int status, Object body) throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        return new Answer(status, JSON, bytes.length, out -> out.write(bytes));
+    }
+
+    private void send(HttpExchange exchange, int status, Object body) throws IOException {
+        deliver(exchange, json(status, body));
     }
 
     private static List<Map<String, Object>> rows(String owner, int total, Request request) {
@@ -297,7 +555,7 @@ public final class FakeHumaApi implements AutoCloseable {
         return rows;
     }
 
-    private static Map<String, Object> metadata(int total, Request request) {
+    private Map<String, Object> pageMetadata(String owner, int total, Request request) {
         int limit = Integer.parseInt(request.query().getOrDefault("limit", "100"));
         int page = Math.max(1, request.page());
         int pageCount = Math.max(1, (total + limit - 1) / limit);
@@ -307,15 +565,123 @@ public final class FakeHumaApi implements AutoCloseable {
         metadata.put("page_count", pageCount);
         metadata.put("total_count", total);
         metadata.put("has_next_page", page < pageCount);
+        override(owner, metadata);
         return metadata;
     }
 
-    private void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = json.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    /** Puts the {@link #metadata} overrides for this owner over computed metadata; a null value removes the key. */
+    private void override(String owner, Map<String, Object> metadata) {
+        metadataOverrides.getOrDefault(owner, Map.of()).forEach((key, value) -> {
+            if (value == null) {
+                metadata.remove(key);
+            } else {
+                metadata.put(key, value);
+            }
+        });
+    }
+
+    /** Counts what goes through into {@link #bytesStreamed}. */
+    private OutputStream counted(OutputStream out) {
+        return new CountingStream(out, bytesStreamed);
+    }
+
+    /** Writes {@code bytes} bytes, {@code chunk} over and over from its start. */
+    private static void repeat(OutputStream out, byte[] chunk, long bytes) throws IOException {
+        for (long left = bytes; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(left, chunk.length));
+        }
+    }
+
+    /** Writes {@code chunk} over and over, until writing fails (the client went away, or the server stops). */
+    private static void forever(OutputStream out, byte[] chunk) throws IOException {
+        while (true) {
+            out.write(chunk);
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Passes bytes on, adding their number to a counter. */
+    private static final class CountingStream extends FilterOutputStream {
+        private final AtomicLong count;
+
+        CountingStream(OutputStream out, AtomicLong count) {
+            super(out);
+            this.count = count;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count.addAndGet(len);
+        }
+    }
+
+    /** Passes bytes on one at a time, each after {@code interval} and flushed at once. */
+    private static final class TrickleStream extends OutputStream {
+        private final OutputStream out;
+        private final Duration interval;
+
+        TrickleStream(OutputStream out, Duration interval) {
+            this.out = out;
+            this.interval = interval;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                TimeUnit.NANOSECONDS.sleep(interval.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the server is stopping
+                throw new InterruptedIOException("trickle interrupted");
+            }
+            out.write(b);
+            out.flush();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = 0; i < len; i++) {
+                write(b[off + i]);
+            }
+        }
+    }
+
+    /** Passes the first {@code limit} bytes on, then stops the body's writer by throwing {@link Full}. */
+    private static final class HalfStream extends OutputStream {
+        private final OutputStream out;
+        private long left;
+
+        /** Thrown when the limit is reached. */
+        static final class Full extends IOException {
+        }
+
+        HalfStream(OutputStream out, long limit) {
+            this.out = out;
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int passed = (int) Math.min(len, left);
+            out.write(b, off, passed);
+            left -= passed;
+            if (passed < len) {
+                throw new Full();
+            }
         }
     }
 
