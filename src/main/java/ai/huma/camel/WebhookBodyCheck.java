@@ -1,11 +1,20 @@
 package ai.huma.camel;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -13,38 +22,95 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 
 /**
- * Accepts a webhook body only when it is one JSON object, sent as JSON; anything else becomes a
- * {@link BadWebhookException} whose message names the problem and is returned to the caller as
- * {@code 400 {"error": "..."}}.
+ * Accepts a webhook body only when it is one JSON object, sent as JSON in UTF-8, within the edge's
+ * JSON limits; anything else becomes a {@link BadWebhookException} whose message names the problem
+ * and is returned to the caller as {@code 400 {"error": "..."}} (never a 5xx: asking again would not
+ * mend it).
+ * <p>
+ * The limits are decided here, at the edge, so that whatever is accepted can also be stored as a
+ * dead letter and read back for a replay: nesting at most {@code maxDepth} levels (Huma's payloads
+ * use three), numbers of at most {@value #MAX_NUMBER_LENGTH} characters, no duplicate keys (two
+ * values for one key would make the delivery ambiguous). The check streams over the tokens; it
+ * builds no tree.
  */
 public class WebhookBodyCheck {
 
-    private final JsonMapper mapper = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** Jackson's default, which the workers and the dead-letter reader also apply. */
+    static final int MAX_NUMBER_LENGTH = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
+
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private int maxDepth = 32;
+    private JsonFactory factory = factory(maxDepth);
+
+    /** Deepest nesting of objects and arrays accepted, the body's own object counting as 1. */
+    public void setMaxDepth(int maxDepth) {
+        if (maxDepth < 1 || maxDepth > 500) {
+            throw new IllegalArgumentException("huma.http.max-json-depth must be between 1 and 500, not " + maxDepth);
+        }
+        this.maxDepth = maxDepth;
+        this.factory = factory(maxDepth);
+    }
+
+    public int getMaxDepth() {
+        return maxDepth;
+    }
 
     /**
-     * @return the body unchanged, as text, when it is a JSON object
-     * @throws BadWebhookException when the content type is not JSON or the body not a JSON object
+     * @return the body as text (without a byte-order mark), when it is a JSON object within the limits
+     * @throws BadWebhookException when the content type is not JSON, the body not UTF-8, not JSON,
+     *                             not an object, or over a limit
      */
-    public String requireJsonObject(@Body String body, @Header(Exchange.CONTENT_TYPE) String contentType) {
-        if (contentType != null && !contentType.isBlank() && !isJson(contentType)) {
-            throw new BadWebhookException("Content-Type must be application/json, not " + SafeText.quoted(contentType));
+    public String requireJsonObject(@Body byte[] body, @Header(Exchange.CONTENT_TYPE) String contentType) {
+        if (contentType != null && !contentType.isBlank()) {
+            if (!isJson(contentType)) {
+                throw new BadWebhookException("Content-Type must be application/json, not " + SafeText.quoted(contentType));
+            }
+            String charset = charsetOf(contentType);
+            if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+                throw new BadWebhookException("request body must be UTF-8 (RFC 8259), not " + SafeText.quoted(charset));
+            }
         }
-        if (body == null || body.isBlank()) {
+        String text = utf8(body);
+        if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
+            text = text.substring(1);
+        }
+        if (text.isBlank()) {
             throw new BadWebhookException("request body is empty: a JSON object is expected");
         }
-        JsonNode node;
-        try {
-            node = mapper.readTree(body);
+        JsonToken first;
+        try (JsonParser parser = factory.createParser(text)) {
+            first = parser.nextToken();
+            int depth = 0;
+            for (JsonToken token = first; token != null; token = parser.nextToken()) {
+                if (token.isStructStart() && ++depth > maxDepth) {
+                    throw new BadWebhookException("request body is nested deeper than " + maxDepth
+                            + " levels (huma.http.max-json-depth)");
+                }
+                if (token.isStructEnd()) {
+                    depth--;
+                }
+                if (depth == 0) {
+                    break;
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new BadWebhookException("request body is not valid JSON: something follows the JSON value "
+                        + position(parser.currentTokenLocation()));
+            }
+        } catch (StreamConstraintsException e) {
+            throw new BadWebhookException("request body is over a JSON limit: " + limitOf(e));
         } catch (JsonProcessingException e) {
-            throw new BadWebhookException("request body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            throw new BadWebhookException("request body is not valid JSON " + position(e.getLocation()));
+        } catch (IOException e) {
+            // a String source does no I/O; kept apart so that nothing here can become a 5xx
+            throw new BadWebhookException("request body could not be read as JSON");
         }
-        if (node == null || !node.isObject()) {
-            throw new BadWebhookException("request body must be a JSON object, not " + kindOf(node));
+        if (first != JsonToken.START_OBJECT) {
+            throw new BadWebhookException("request body must be a JSON object, not " + kindOf(first));
         }
-        return body;
+        return text;
     }
 
     /** The reason to give the caller for a refusal: the message of a BadWebhookException, else nothing internal. */
@@ -62,22 +128,69 @@ public class WebhookBodyCheck {
         return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
     }
 
-    private static String kindOf(JsonNode node) {
-        if (node == null || node.isMissingNode() || node.isNull()) {
+    /** The {@code charset} parameter of a media type, lower case without quotes, or null. */
+    static String charsetOf(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter.length == 2 && parameter[0].strip().equalsIgnoreCase("charset")) {
+                return parameter[1].strip().replace("\"", "").toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
+    }
+
+    private static String utf8(byte[] body) {
+        if (body == null) {
+            return "";
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new BadWebhookException("request body is not valid UTF-8");
+        }
+    }
+
+    private static JsonFactory factory(int maxDepth) {
+        return JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // our own depth check gives the clearer message; this is the backstop
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxDepth + 1)
+                        .maxNumberLength(MAX_NUMBER_LENGTH)
+                        .build())
+                .build();
+    }
+
+    /** Jackson's message on a limit, without its pointer into Jackson's API. */
+    private static String limitOf(StreamConstraintsException e) {
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        int from = message.indexOf(", from `");
+        return from > 0 ? message.substring(0, from) + ")" : message;
+    }
+
+    /** Where Jackson stopped, as "(line 2, column 5)"; Jackson's message is not used: it may quote the body. */
+    private static String position(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "(at an unknown position)";
+        }
+        return "(line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    private static String kindOf(JsonToken token) {
+        if (token == null || token == JsonToken.VALUE_NULL) {
             return "null";
         }
-        if (node.isArray()) {
-            return "an array";
-        }
-        if (node.isTextual()) {
-            return "a string";
-        }
-        if (node.isNumber()) {
-            return "a number";
-        }
-        if (node.isBoolean()) {
-            return "a boolean";
-        }
-        return node.getNodeType().name().toLowerCase(Locale.ROOT);
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            default -> token.name().toLowerCase(Locale.ROOT);
+        };
     }
 }
