@@ -2,9 +2,6 @@ package ai.huma.camel;
 
 import java.net.ConnectException;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -200,82 +197,110 @@ class DeadLettersTest {
         assertThat(deadLetters.fileName(exchange)).isNotEqualTo(deadLetters.fileName(other));
     }
 
-    // --- replayPayload -----------------------------------------------------------------------------
+    // --- payload as stored ------------------------------------------------------------------------
 
     @Test
-    void replayPayloadGivesBackTheOriginalObject() throws Exception {
+    void payloadIsStoredAsTheExactTextHumaSent() throws Exception {
+        String exact = "{\"amount\": 1.10, \"big\": 123456789012345678901234567890123,"
+                + " \"precise\": 0.1000000000000000055511151231257827, \"text\": \"\\u00e9\\ud83d\\ude00\"}";
+        failedExchange(exact);
+
+        String record = deadLetters.record(exchange);
+
+        assertThat(record).contains(exact);
+        assertThat(deadLetters.read(record).getPayload()).isEqualTo(exact);
+    }
+
+    @Test
+    void aPayloadNestedAsDeepAsTheEdgeAllowsIsStoredAndReadBack() throws Exception {
+        String deep = "{\"a\":" + "[".repeat(500) + "]".repeat(500) + "}";
+        failedExchange(deep);
+
+        String record = deadLetters.record(exchange);
+
+        assertThat(deadLetters.read(record).getPayload()).isEqualTo(deep);
+    }
+
+    @Test
+    void aPayloadTooDeepToCopyIsKeptAsAString() throws Exception {
+        String deeper = "{\"a\":" + "[".repeat(DeadLetters.MAX_PAYLOAD_DEPTH + 5) + "]".repeat(DeadLetters.MAX_PAYLOAD_DEPTH + 5) + "}";
+        failedExchange(deeper);
+
+        String record = deadLetters.record(exchange);
+
+        assertThat(json.readTree(record).get("payload").asText()).isEqualTo(deeper);
+        assertThat(deadLetters.read(record).getPayload()).isEqualTo(deeper);
+    }
+
+    // --- read (replay) -----------------------------------------------------------------------------
+
+    @Test
+    void readGivesBackTheEventArrivalPayloadAndNextReplayCount() throws Exception {
         failedExchange(PAYLOAD);
-        Map<String, Object> record = json.readValue(deadLetters.record(exchange), new TypeReference<>() { });
 
-        String replayed = deadLetters.replayPayload(record);
+        DeadLetters.DeadLetter read = deadLetters.read(deadLetters.record(exchange));
 
-        assertThat(json.readTree(replayed)).isEqualTo(json.readTree(PAYLOAD));
+        assertThat(read.getEvent()).isEqualTo("Questions/Computed");
+        assertThat(read.getReceivedAt()).isEqualTo(RECEIVED_AT);
+        assertThat(read.getNextReplays()).isEqualTo(3);
+        assertThat(json.readTree(read.getPayload())).isEqualTo(json.readTree(PAYLOAD));
     }
 
     @Test
-    void replayPayloadGivesBackAStringPayloadAsItWas() throws Exception {
+    void readGivesBackAStringPayloadAsItWas() throws Exception {
         failedExchange("not json {at all");
-        Map<String, Object> record = json.readValue(deadLetters.record(exchange), new TypeReference<>() { });
 
-        assertThat(deadLetters.replayPayload(record)).isEqualTo("not json {at all");
+        assertThat(deadLetters.read(deadLetters.record(exchange)).getPayload()).isEqualTo("not json {at all");
     }
 
     @Test
-    void replayPayloadOfAMapPayloadIsItsJson() throws Exception {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("id", "q-1");
-        payload.put("values", List.of(1, 2));
+    void readTakesARecordEditedByHand() {
+        String record = "{\n  \"replays\": 1,\n  \"event\": \"Histories/Visualized\",\n  \"payload\":\n"
+                + "    {\"conversion_id\": \"v1\"}  ,\n  \"extra\": [1, {\"x\": 2}]\n}\n";
 
-        String replayed = deadLetters.replayPayload(Map.of("payload", payload));
+        DeadLetters.DeadLetter read = deadLetters.read(record);
 
-        assertThat(json.readTree(replayed)).isEqualTo(json.readTree("{\"id\":\"q-1\",\"values\":[1,2]}"));
+        assertThat(read.getEvent()).isEqualTo("Histories/Visualized");
+        assertThat(read.getPayload()).isEqualTo("{\"conversion_id\": \"v1\"}");
+        assertThat(read.getNextReplays()).isEqualTo(2);
+        assertThat(read.getReceivedAt()).isNull();
     }
 
-    @Test
-    void replayPayloadRefusesARecordWithoutPayload() {
-        Map<String, Object> record = new HashMap<>();
-        record.put("event", "Questions/Computed");
-
-        assertThatThrownBy(() -> deadLetters.replayPayload(record))
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"event\": \"Questions/Computed\"}", "{\"payload\": null}"})
+    void readRefusesARecordWithoutPayload(String record) {
+        assertThatThrownBy(() -> deadLetters.read(record))
                 .isInstanceOf(BadHumaPayloadException.class)
                 .hasMessageContaining("payload");
     }
 
-    @Test
-    void replayPayloadRefusesANullPayload() {
-        Map<String, Object> record = new HashMap<>();
-        record.put("payload", null);
-
-        assertThatThrownBy(() -> deadLetters.replayPayload(record)).isInstanceOf(BadHumaPayloadException.class);
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  ", "[]", "not json", "{\"payload\": {\"a\": }"})
+    void readRefusesWhatIsNotARecord(String record) {
+        assertThatThrownBy(() -> deadLetters.read(record)).isInstanceOf(BadHumaPayloadException.class);
     }
 
-    // --- nextReplayCount ---------------------------------------------------------------------------
-
     @ParameterizedTest(name = "replays {0} -> {1}")
-    @CsvSource({"0, 1", "1, 2", "7, 8"})
-    void nextReplayCountIsOneMore(int replays, int next) {
-        assertThat(deadLetters.nextReplayCount(Map.of("replays", replays))).isEqualTo(next);
+    @CsvSource({"0, 1", "1, 2", "7, 8", "2147483647, 2147483648", "9223372036854775806, 9223372036854775807",
+            "9223372036854775807, 9223372036854775807", "99999999999999999999999, 9223372036854775807",
+            "-3, 1", "1e30, 9223372036854775807", "2.5, 3", "'\"lots\"', 1", "null, 1"})
+    void nextReplayCountIsOneMoreAndNeverWraps(String replays, long next) {
+        String record = "{\"replays\": " + replays + ", \"payload\": {}}";
+
+        assertThat(deadLetters.read(record).getNextReplays()).isEqualTo(next);
+    }
+
+    @Test
+    void aReplayCountPastTwoToTheThirtyOneIsWrittenAsItIs() throws Exception {
+        failedExchange(PAYLOAD);
+        exchange.getMessage().setHeader(DeadLetters.REPLAYS_HEADER, 3_000_000_000L);
+
+        assertThat(json.readTree(deadLetters.record(exchange)).get("replays").asLong()).isEqualTo(3_000_000_000L);
     }
 
     @Test
     void nextReplayCountWithoutReplaysIsOne() {
-        assertThat(deadLetters.nextReplayCount(Map.of("event", "Questions/Computed"))).isEqualTo(1);
-    }
-
-    @Test
-    void nextReplayCountOfANullOrNonNumberIsOne() {
-        Map<String, Object> record = new HashMap<>();
-        record.put("replays", null);
-        assertThat(deadLetters.nextReplayCount(record)).isEqualTo(1);
-        assertThat(deadLetters.nextReplayCount(Map.of("replays", "lots"))).isEqualTo(1);
-    }
-
-    @Test
-    void nextReplayCountReadsTheCountOfAWrittenRecord() throws Exception {
-        failedExchange(PAYLOAD);
-        Map<String, Object> record = json.readValue(deadLetters.record(exchange), new TypeReference<>() { });
-
-        assertThat(deadLetters.nextReplayCount(record)).isEqualTo(3);
+        assertThat(deadLetters.read("{\"event\": \"Questions/Computed\", \"payload\": {}}").getNextReplays()).isEqualTo(1);
     }
 
     // --- isApiKeyRefused ---------------------------------------------------------------------------

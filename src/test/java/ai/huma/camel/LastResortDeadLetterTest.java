@@ -23,7 +23,9 @@ class LastResortDeadLetterTest extends HumaRoutesTestSupport {
     void anEventWhoseDeadLetterCannotBeSentIsWrittenToTheFolderAnyway() throws Exception {
         HUMA.question("t1", 5);
         HUMA.fail("/v1/questions/.*", null, 404, Integer.MAX_VALUE);
-        String payload = "{\"question\":\"lost?\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";
+        // as deep as the edge takes, with a number no re-encoding would keep: stored as it came
+        String payload = "{\"question\":\"lost?\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\","
+                + "\"deep\":" + "[".repeat(30) + "1.10" + "]".repeat(30) + "}";
         NotifyBuilder done = whenDone("question-computed-worker", 1);
 
         webhook(QUESTION_PATH, payload);
@@ -34,6 +36,7 @@ class LastResortDeadLetterTest extends HumaRoutesTestSupport {
         JsonNode record = json.readTree(deadLetterFiles().get(0).toFile());
         assertThat(record.get("event").asText()).isEqualTo("Questions/Computed");
         assertThat(record.get("payload")).isEqualTo(json.readTree(payload));
+        assertThat(java.nio.file.Files.readString(deadLetterFiles().get(0))).contains(payload);
         assertThat(record.get("http_status").asInt()).as("the record the dead-letter route made").isEqualTo(404);
         assertThat(outputFiles()).isEmpty();
     }
