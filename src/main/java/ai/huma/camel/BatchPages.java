@@ -1,40 +1,65 @@
 package ai.huma.camel;
 
-import java.util.Map;
+import java.io.InputStream;
 
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * Starts and feeds {@link PageCursor}s with the configured start page and page cap (the seed's
- * {@code PAGE} and {@code MAX_PAGE_COUNT}). The route that loops over the pages keeps the cursor in
- * the exchange property {@value #CURSOR_PROPERTY}.
+ * Starts and feeds {@link PageCursor}s with the configured start page, page cap (the seed's
+ * {@code PAGE} and {@code MAX_PAGE_COUNT}) and the size the merged result may reach. The route that
+ * loops over the pages keeps the cursor in the exchange property {@value #CURSOR_PROPERTY}.
  */
 public class BatchPages {
 
     public static final String CURSOR_PROPERTY = "humaPages";
 
-    private final int startPage;
-    private final int maxPages;
+    private int startPage = 1;
+    private int maxPages = 100;
+    private long maxResultSize = 128L * 1024 * 1024;
 
-    public BatchPages(int startPage, int maxPages) {
+    public void setStartPage(int startPage) {
         if (startPage < 1) {
             throw new IllegalArgumentException("huma.pages.start must be 1 or more, not " + startPage);
         }
+        this.startPage = startPage;
+    }
+
+    public void setMaxPages(int maxPages) {
         if (maxPages < 1) {
             throw new IllegalArgumentException("huma.pages.max must be 1 or more, not " + maxPages);
         }
-        this.startPage = startPage;
         this.maxPages = maxPages;
     }
 
-    /** A new cursor for an answer whose records sit in {@code <recordsField>.data}. */
-    public PageCursor start(String recordsField) {
-        return new PageCursor(recordsField, startPage, maxPages);
+    /** Bytes the records of one result may take in all (huma.result.max-size). */
+    public void setMaxResultSize(long maxResultSize) {
+        if (maxResultSize < 1) {
+            throw new IllegalArgumentException("huma.result.max-size must be 1 or more bytes, not " + maxResultSize);
+        }
+        this.maxResultSize = maxResultSize;
     }
 
-    /** Adds one fetched page (the unmarshalled JSON answer) to the cursor. */
-    public void add(@ExchangeProperty(CURSOR_PROPERTY) PageCursor cursor, @Body Map<String, Object> page) {
+    public int getStartPage() {
+        return startPage;
+    }
+
+    public int getMaxPages() {
+        return maxPages;
+    }
+
+    public long getMaxResultSize() {
+        return maxResultSize;
+    }
+
+    /** A new cursor for an answer whose records sit in {@code <recordsField>.data}; its spool lives as long as the exchange. */
+    public PageCursor start(Exchange exchange, @ExchangeProperty("humaRecordsField") String recordsField) {
+        return new PageCursor(exchange, recordsField, startPage, maxPages, maxResultSize);
+    }
+
+    /** Adds one fetched page (the API's answer, as it came) to the cursor. */
+    public void add(@ExchangeProperty(CURSOR_PROPERTY) PageCursor cursor, @Body InputStream page) throws AnswerTooLargeException {
         cursor.add(page);
     }
 }

@@ -2,32 +2,58 @@ package ai.huma.camel;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The Huma REST API as the routes call it: the base URL ({@code API_URL}) and the key
- * ({@code API_SECRET_KEY}), both checked when the bundle starts. The key leaves this class only as
- * the {@code Authorization} header value; {@link #toString()} never shows it.
+ * The Huma REST API as the routes call it: the base URL ({@code API_URL}), the key
+ * ({@code API_SECRET_KEY}), both checked when the bundle starts, and the hosts a visual may be
+ * downloaded from ({@code huma.download.allowed-hosts}). The key leaves this class only as the
+ * {@code Authorization} header value; {@link #toString()} never shows it.
  */
 public class HumaApi {
 
-    private final String baseUrl;
-    private final String apiKey;
+    private String baseUrl;
+    private String apiKey;
+    private List<String> allowedDownloadHosts = List.of();
 
-    public HumaApi(String baseUrl, String apiKey) {
-        if (baseUrl == null || baseUrl.isBlank()) {
+    /** The base URL of the Huma API, e.g. {@code https://api.<tenant>.huma.ai}. */
+    public void setUrl(String url) {
+        if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("API_URL is not set: give the Huma API base URL "
                     + "(e.g. https://api.<tenant>.huma.ai) in the environment or in a .env file.");
         }
-        if (!isHttpUrl(baseUrl.strip())) {
+        if (!isHttpUrl(url.strip())) {
             throw new IllegalArgumentException("API_URL is not an absolute http(s) URL.");
         }
-        if (apiKey == null || apiKey.isBlank()) {
+        this.baseUrl = url.strip();
+    }
+
+    /** The API key. */
+    public void setSecretKey(String secretKey) {
+        if (secretKey == null || secretKey.isBlank()) {
             throw new IllegalArgumentException("API_SECRET_KEY is not set: give the Huma API key "
                     + "in the environment or in a .env file.");
         }
-        this.baseUrl = baseUrl.strip();
-        this.apiKey = apiKey.strip();
+        this.apiKey = secretKey.strip();
+    }
+
+    /**
+     * Hosts a {@code download_url} may point to, comma-separated: a host name ({@code files.huma.ai}),
+     * {@code *.huma.ai} for any host under that domain, or an IP address. Empty: any host.
+     */
+    public void setAllowedDownloadHosts(String hosts) {
+        this.allowedDownloadHosts = hosts == null ? List.of() : Arrays.stream(hosts.split(","))
+                .map(host -> host.strip().toLowerCase(Locale.ROOT))
+                .filter(host -> !host.isEmpty())
+                .toList();
+        for (String host : allowedDownloadHosts) {
+            if (!host.matches("(\\*\\.)?[a-z0-9._:\\[\\]-]+")) {
+                throw new IllegalArgumentException("huma.download.allowed-hosts: not a host name or *.domain: "
+                        + SafeText.quoted(host));
+            }
+        }
     }
 
     /** The value of the {@code Authorization} header of every call to the Huma API. */
@@ -39,28 +65,60 @@ public class HumaApi {
         return baseUrl;
     }
 
+    public List<String> getAllowedDownloadHosts() {
+        return allowedDownloadHosts;
+    }
+
     /**
-     * The {@code download_url} of a visual result, accepted only as an absolute http(s) URL so that
-     * nothing Huma sends can make the bundle read a local file or call another Camel endpoint.
+     * The {@code download_url} of a visual result, accepted only as an absolute http(s) URL (so that
+     * nothing Huma sends can make the bundle read a local file or call another Camel endpoint), on an
+     * allowed host when {@code huma.download.allowed-hosts} is set.
      */
     public String downloadUrl(Object downloadUrl) {
         if (!(downloadUrl instanceof String url) || url.isBlank()) {
             throw new BadHumaPayloadException("the visual result has no download_url");
         }
-        if (!isHttpUrl(url.strip())) {
+        URI uri = httpUri(url.strip());
+        if (uri == null) {
             // the value is not echoed: a download link may carry credentials
             throw new BadHumaPayloadException("download_url of the visual result is not an absolute http(s) URL");
+        }
+        if (!isAllowedDownloadHost(uri.getHost())) {
+            throw new BadHumaPayloadException("download_url of the visual result points to host "
+                    + SafeText.quoted(uri.getHost()) + ", which is not in huma.download.allowed-hosts");
         }
         return url.strip();
     }
 
+    boolean isAllowedDownloadHost(String host) {
+        if (allowedDownloadHosts.isEmpty()) {
+            return true;
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        for (String allowed : allowedDownloadHosts) {
+            if (allowed.startsWith("*.") ? name.endsWith(allowed.substring(1)) : name.equals(allowed)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isHttpUrl(String url) {
+        return httpUri(url) != null;
+    }
+
+    private static URI httpUri(String url) {
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+            boolean http = (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                    && uri.getPort() >= -1 && uri.getPort() <= 65535 && uri.getPort() != 0;
+            return http ? uri : null;
         } catch (URISyntaxException e) {
-            return false;
+            return null;
         }
     }
 

@@ -28,18 +28,20 @@ public class RedeliveryAdvisor implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        // attempts of the step that failed: Camel has counted this failure on the message already
-        exchange.setProperty(ATTEMPTS, Math.max(1, exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class)));
+        // attempts of the step that failed: Camel has counted this failure on the in message already
+        // (not on the message a producer may have begun as its answer, as an HTTP call cut mid-body)
+        exchange.setProperty(ATTEMPTS, Math.max(1, exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class)));
         Exception failure = exchange.getException();
         Long delay = null;
         if (failure instanceof HttpOperationFailedException http
                 && (http.getStatusCode() == 429 || http.getStatusCode() == 503)) {
             delay = retryAfterMillis(headerIgnoringCase(http, "Retry-After"));
         }
+        // Camel reads the delay from the in message
         if (delay == null) {
-            exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         } else {
-            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, Math.min(delay, maxDelayMillis));
+            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, Math.min(delay, maxDelayMillis));
         }
     }
 

@@ -61,6 +61,46 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     }
 
     @Test
+    void twoUpdatesWhoseTextsLookAlikeAreTwoDeliveries() {
+        HUMA.subscription("s1", 5);
+        // the same text once glued together: "{links=[...], note=1, extra=2}"
+        String glued = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1, extra=2\"}";
+        String apart = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1\",\"extra\":\"2\"}";
+        NotifyBuilder done = whenDone("subscription-updated-worker", 2);
+
+        webhook(SUBSCRIPTION_PATH, glued);
+        webhook(SUBSCRIPTION_PATH, apart);
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(2);
+    }
+
+    @Test
+    void theSameUpdateWithItsKeysInAnotherOrderIsTheSameDelivery() {
+        HUMA.subscription("s1", 5);
+        NotifyBuilder done = whenDone("subscription-updated-worker", 2);
+
+        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\",\"rel\":\"data\"}],\"at\":1}");
+        webhook(SUBSCRIPTION_PATH, "{\"at\":1,\"links\":[{\"rel\":\"data\",\"href\":\"/v1/subscription/s1/data\"}]}");
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void aTicketAndStatusThatGlueToTheSameTextAreTwoDeliveries() {
+        NotifyBuilder done = whenDone("question-computed-worker", 2);
+        NotifyBuilder logged = new NotifyBuilder(context).fromRoute("question-computed-worker")
+                .filter(exchange -> exchange.getProperty(org.apache.camel.Exchange.DUPLICATE_MESSAGE) != null).whenDone(1).create();
+
+        webhook(QUESTION_PATH, "{\"question_status\":\"b:processing\",\"ticket_number\":\"a\"}");
+        webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"a:b\"}");
+
+        awaitDone(done);
+        assertThat(logged.matches()).as("the second was taken for a duplicate").isFalse();
+    }
+
+    @Test
     void aNewStatusOfTheSameTicketIsANewDelivery() {
         HUMA.question("t1", 5);
         NotifyBuilder done = whenDone("question-computed-worker", 2);

@@ -88,6 +88,26 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         assertThat(deadLetterFiles()).isEmpty();
     }
 
+    @Test
+    void aCallInFlightCannotOutliveTheShutdownTimeOut() throws Exception {
+        // a 100 kB visual a byte each 50 ms: over an hour, and the download time-out is 5 minutes
+        HUMA.visual("v1", "pdf", new byte[100_000]);
+        HUMA.trickle("/files/.*", Duration.ofMillis(50), Integer.MAX_VALUE);
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> HUMA.requests().stream().anyMatch(r -> r.path().startsWith("/files/")));
+
+        context.getShutdownStrategy().setTimeout(3);
+        long start = System.nanoTime();
+        context.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        assertThat(deadLetterFiles()).as("the event is a dead letter by the time the stop returns").hasSize(1);
+        JsonNode record = json.readTree(deadLetterFiles().get(0).toFile());
+        assertThat(record.path("payload").path("conversion_id").asText()).isEqualTo("v1");
+        assertThat(outputFiles()).isEmpty();
+    }
+
     /** Queues {@code n} succeeded questions ("<name> i", ticket "<name>i", one page each); returns the tickets. */
     private List<String> queueSucceeded(String name, int n) {
         List<String> tickets = new ArrayList<>();

@@ -13,7 +13,7 @@ class HumaApiTest {
     private static final String URL = "https://api.acme.huma.ai";
     private static final String KEY = "sk-live-9f8e7d6c5b4a";
 
-    private final HumaApi api = new HumaApi(URL, KEY);
+    private final HumaApi api = api(URL, KEY);
 
     // --- constructor -------------------------------------------------------------------------------
 
@@ -21,7 +21,7 @@ class HumaApiTest {
     @NullAndEmptySource
     @ValueSource(strings = {"   ", "\t"})
     void constructorRefusesAMissingApiUrl(String baseUrl) {
-        assertThatThrownBy(() -> new HumaApi(baseUrl, KEY))
+        assertThatThrownBy(() -> api(baseUrl, KEY))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("API_URL")
                 .message().doesNotContain(KEY);
@@ -31,7 +31,7 @@ class HumaApiTest {
     @ValueSource(strings = {"ftp://x", "file:/etc", "file:///etc/passwd", "direct:huma", "mailto:a@b.c",
             "/v1/questions", "api.acme.huma.ai", "//api.acme.huma.ai", "https://", "http:///path", "https://exa mple.com"})
     void constructorRefusesAnApiUrlThatIsNotAnAbsoluteHttpUrl(String baseUrl) {
-        assertThatThrownBy(() -> new HumaApi(baseUrl, KEY))
+        assertThatThrownBy(() -> api(baseUrl, KEY))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("API_URL")
                 .message().doesNotContain(KEY);
@@ -41,14 +41,14 @@ class HumaApiTest {
     @NullAndEmptySource
     @ValueSource(strings = {"   ", "\n"})
     void constructorRefusesAMissingApiKey(String apiKey) {
-        assertThatThrownBy(() -> new HumaApi(URL, apiKey))
+        assertThatThrownBy(() -> api(URL, apiKey))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("API_SECRET_KEY");
     }
 
     @Test
     void constructorMessageAboutTheUrlNeverShowsTheKey() {
-        assertThatThrownBy(() -> new HumaApi("ftp://" + KEY, KEY))
+        assertThatThrownBy(() -> api("ftp://" + KEY, KEY))
                 .isInstanceOf(IllegalArgumentException.class)
                 .message().doesNotContain(KEY);
     }
@@ -57,7 +57,14 @@ class HumaApiTest {
     @ValueSource(strings = {"http://localhost:8080", "https://api.acme.huma.ai", "HTTPS://API.ACME.HUMA.AI/v1",
             "  https://api.acme.huma.ai  "})
     void constructorAcceptsAnAbsoluteHttpUrl(String baseUrl) {
-        assertThat(new HumaApi(baseUrl, KEY).getBaseUrl()).isEqualTo(baseUrl.strip());
+        assertThat(api(baseUrl, KEY).getBaseUrl()).isEqualTo(baseUrl.strip());
+    }
+
+    private static HumaApi api(String url, String key) {
+        HumaApi api = new HumaApi();
+        api.setUrl(url);
+        api.setSecretKey(key);
+        return api;
     }
 
     // --- authorization and toString ----------------------------------------------------------------
@@ -69,7 +76,7 @@ class HumaApiTest {
 
     @Test
     void authorizationUsesTheStrippedKey() {
-        assertThat(new HumaApi(URL, "  " + KEY + "\n").authorization()).isEqualTo("Bearer " + KEY);
+        assertThat(api(URL, "  " + KEY + "\n").authorization()).isEqualTo("Bearer " + KEY);
     }
 
     @Test
@@ -116,5 +123,50 @@ class HumaApiTest {
         assertThatThrownBy(() -> api.downloadUrl(42))
                 .isInstanceOf(BadHumaPayloadException.class)
                 .hasMessageContaining("download_url");
+    }
+
+    // --- allowed download hosts --------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1/f.pdf", "http://10.0.0.8/f.pdf", "https://files.elsewhere.example/f.pdf",
+            "http://[::1]:8080/f.pdf", "http://localhost/f.pdf"})
+    void withoutAnAllowListAnyHostIsDownloaded(String url) {
+        assertThat(api.downloadUrl(url)).isEqualTo(url);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://files.huma.ai/v/1.pdf", "https://FILES.HUMA.AI/v/1.pdf", "https://eu.cdn.huma.ai/x.csv",
+            "https://a.b.cdn.huma.ai/x.csv", "http://10.1.2.3:9000/bucket/v.pptx", "https://files.huma.ai./v/1.pdf"})
+    void anAllowedHostIsDownloaded(String url) {
+        api.setAllowedDownloadHosts(" files.huma.ai, *.cdn.huma.ai ,10.1.2.3");
+
+        assertThat(api.downloadUrl(url)).isEqualTo(url);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1/f.pdf", "http://localhost/f.pdf", "https://files.huma.ai.evil.example/x",
+            "https://evilfiles.huma.ai/x", "https://cdn.huma.ai/x", "http://169.254.169.254/latest/meta-data/",
+            "https://user:pw@10.1.2.4/x", "http://[::1]/x"})
+    void aHostNotOnTheListIsRefusedWithoutTheUrl(String url) {
+        api.setAllowedDownloadHosts("files.huma.ai,*.cdn.huma.ai,10.1.2.3");
+
+        assertThatThrownBy(() -> api.downloadUrl(url))
+                .isInstanceOf(BadHumaPayloadException.class)
+                .hasMessageContaining("huma.download.allowed-hosts")
+                .message().doesNotContain("pw").doesNotContain("/x");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://host:99999/f.pdf", "http://host:0/f.pdf"})
+    void aDownloadUrlWithAnImpossiblePortIsRefused(String url) {
+        assertThatThrownBy(() -> api.downloadUrl(url)).isInstanceOf(BadHumaPayloadException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"files/huma", "*", "a b", "https://files.huma.ai"})
+    void anAllowListEntryThatIsNotAHostIsRefusedAtStart(String entry) {
+        assertThatThrownBy(() -> api.setAllowedDownloadHosts(entry))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("huma.download.allowed-hosts");
     }
 }
