@@ -54,7 +54,7 @@ class StartupTest {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits by itself").isTrue();
         assertThat(process.exitValue()).isEqualTo(1);
         assertThat(output()).contains("huma-camel did not start: API_CALLBACK_AUTH is not set");
-        assertThat(output()).as("no receiver was ever started").doesNotContain("HttpServer started");
+        assertThat(output()).as("no receiver was ever started").doesNotContain("Webhook receiver listening");
     }
 
     @Test
@@ -101,6 +101,8 @@ class StartupTest {
         start(Map.of("API_URL", "http://127.0.0.1:9", "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s",
                 "HUMA_PORT", Integer.toString(port)));
         awaitHello(port);
+        // ready only once the edge was warm: 50 warm-up webhooks of each kind, none queued
+        assertThat(output()).contains("Edge warmed up with 150 webhook(s)").doesNotContain("Accepted");
 
         process.destroy(); // SIGTERM
 

@@ -84,6 +84,9 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         properties.setProperty("huma.port", Integer.toString(port));
         properties.setProperty("huma.output.dir", outputDir.toString());
         properties.setProperty("huma.data.dir", dataDir.toString());
+        // one warm-up round per context keeps the warm-up path exercised and the suite fast
+        // (ReadinessTest runs the default)
+        properties.setProperty("huma.http.warm-up-requests", "1");
         properties.putAll(extraProperties());
         testProperties = properties;
         configuration.withUseOverridePropertiesWithPropertiesComponent(properties);

@@ -1,0 +1,141 @@
+package ai.huma.camel;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readiness that keeps Huma's 5 s deadline from the first webhook. A cold JVM answers its first
+ * webhooks slowly (classes loaded, code not yet compiled): a burst right after start-up took seconds
+ * per answer. So once the routes have started, the bundle sends itself {@code requests} webhooks of
+ * each kind over loopback, through the real server and every check of the edge (token, body), and
+ * only then says it is ready ({@code GET /} answers 503 until then). Run by {@link WebhookServer}.
+ * <p>
+ * A warm-up webhook carries the header {@value #HEADER} with a random value made at start, known to
+ * this process only; the edge recognises it after all its checks and answers it 200 without queueing
+ * or logging it. Nothing of it reaches a worker.
+ */
+public class EdgeWarmUp {
+
+    public static final String HEADER = "Huma-Warm-Up";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeWarmUp.class);
+    private static final Map<String, String> SAMPLES = Map.of(
+            "/api/webhook-question-answered",
+            "{\"question\":\"warm-up\",\"question_status\":\"succeeded\",\"ticket_number\":\"000000000000000000000000\"}",
+            "/api/webhook-history-visualized",
+            "{\"conversion_id\":\"000000000000000000000000\"}",
+            "/api/webhook-subscription-updated",
+            "{\"links\":[{\"href\":\"https://api.huma.invalid/v1/subscription/000000000000000000000000/data\"}]}");
+
+    private final byte[] nonce;
+    private String token = "";
+    private int requests = 50;
+    private int concurrency = 4;
+    private boolean sourceAllowed = true;
+    private volatile boolean done;
+
+    EdgeWarmUp() {
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        nonce = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void setToken(String secrets) {
+        this.token = secrets == null ? "" : secrets.split(",")[0].strip();
+    }
+
+    void setRequests(int requests) {
+        if (requests < 0) {
+            throw new IllegalArgumentException("huma.http.warm-up-requests must be 0 or more, not " + requests);
+        }
+        this.requests = requests;
+    }
+
+    void setSourceAllowed(boolean sourceAllowed) {
+        this.sourceAllowed = sourceAllowed;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    /** True for the header value of this process's warm-up (compared in constant time). */
+    boolean isWarmUp(String value) {
+        return value != null && MessageDigest.isEqual(value.getBytes(StandardCharsets.US_ASCII), nonce);
+    }
+
+    /** Sends the warm-up webhooks to the server on this port and waits for their answers. */
+    void run(Vertx vertx, int port) {
+        if (requests == 0) {
+            done = true;
+            return;
+        }
+        if (!sourceAllowed) {
+            LOG.info("Edge warm-up skipped: loopback is not in huma.callback.allowed-sources");
+            done = true;
+            return;
+        }
+        long start = System.nanoTime();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true));
+        int answered = 0;
+        try {
+            List<Future<Integer>> inFlight = new ArrayList<>();
+            for (int round = 0; round < requests; round++) {
+                for (Map.Entry<String, String> sample : SAMPLES.entrySet()) {
+                    inFlight.add(send(client, sample.getKey(), sample.getValue()));
+                    if (inFlight.size() >= concurrency) {
+                        answered += await(inFlight);
+                    }
+                }
+            }
+            answered += await(inFlight);
+        } catch (Exception e) {
+            LOG.warn("Edge warm-up stopped early: {}", e.toString());
+        } finally {
+            client.close();
+            LOG.info("Edge warmed up with {} webhook(s) in {} ms: ready", answered,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            done = true;
+        }
+    }
+
+    private Future<Integer> send(HttpClient client, String path, String body) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Authorization", "Bearer " + token)
+                .putHeader(HEADER, new String(nonce, StandardCharsets.US_ASCII));
+        return client.request(options)
+                .compose(request -> request.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(ignored -> response.statusCode()));
+    }
+
+    private static int await(List<Future<Integer>> inFlight) throws Exception {
+        int ok = 0;
+        for (Future<Integer> answer : inFlight) {
+            Integer status = answer.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (status == 200) {
+                ok++;
+            }
+        }
+        inFlight.clear();
+        return ok;
+    }
+}
