@@ -130,7 +130,7 @@ public class EdgeWarmUp {
     private static int await(List<Future<Integer>> inFlight) throws Exception {
         int ok = 0;
         for (Future<Integer> answer : inFlight) {
-            Integer status = answer.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Integer status = answer.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             if (status == 200) {
                 ok++;
             }

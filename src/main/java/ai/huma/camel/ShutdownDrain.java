@@ -119,9 +119,9 @@ public class ShutdownDrain extends EventNotifierSupport {
         left += lastResort.getAndSet(0);
         int drained = Math.max(0, pendingAtStop - left);
         if (left == 0) {
-            LOG.info("Shutdown: drained {} event(s), none left", drained);
+            LOG.info("Shutdown: {} queued or in-flight event(s) finished as results or dead letters, none left", drained);
         } else {
-            LOG.warn("Shutdown: drained {} event(s); {} not finished in time, written as dead letters to {} (replay them after restart)",
+            LOG.warn("Shutdown: {} queued or in-flight event(s) finished; {} not finished in time, written as dead letters to {} (replay them after restart)",
                     drained, left, deadLetterDir.toAbsolutePath());
         }
     }

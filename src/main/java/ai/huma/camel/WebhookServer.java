@@ -2,6 +2,7 @@ package ai.huma.camel;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -213,7 +214,12 @@ public class WebhookServer extends VertxPlatformHttpServer {
             @Override
             public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
                 if (!destroyed && server != null) {
-                    warmUp.run(vertx, server.actualPort());
+                    // on a thread of its own: the start-up thread holds the CamelContext's locks
+                    int actualPort = server.actualPort();
+                    ExecutorService thread = camelContext.getExecutorServiceManager()
+                            .newSingleThreadExecutor(WebhookServer.this, "edge-warm-up");
+                    thread.execute(() -> warmUp.run(vertx, actualPort));
+                    thread.shutdown();
                 }
             }
         });

@@ -54,6 +54,7 @@ class MisbehavingApiTest extends HumaRoutesTestSupport {
 
     @Override
     protected void doPostSetup() throws Exception {
+        super.doPostSetup();
         LogListener listener = (exchange, logger, message) -> {
             logged.add(message);
             return message;

@@ -92,6 +92,16 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 
+    /** Each test starts once the bundle says it is ready (the edge warm-up has run). */
+    @Override
+    protected void doPostSetup() throws Exception {
+        super.doPostSetup();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            Object server = context.getRegistry().lookupByName("webhookServer");
+            return server == null || ((ai.huma.camel.WebhookServer) server).isReady();
+        });
+    }
+
     /** Properties a test class sets on top of the test defaults. */
     protected Properties extraProperties() {
         return new Properties();
