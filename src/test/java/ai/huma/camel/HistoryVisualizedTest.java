@@ -18,6 +18,12 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
     private static final String CONVERSION_ID = "6702b3c4d5e6f708192a3b4c";
     private final ObjectMapper json = new ObjectMapper();
 
+    @Override
+    protected java.util.Properties extraProperties() {
+        // a destination that fails is retried: quickly here
+        return properties("huma.retry.initial-delay", "20", "huma.retry.max-redeliveries", "1");
+    }
+
     @Test
     void visualResultAndItsFileAreWritten() throws Exception {
         byte[] pdf = new byte[300_000]; // above the 128 KiB stream-cache spool threshold
