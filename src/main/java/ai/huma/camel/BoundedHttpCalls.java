@@ -66,6 +66,8 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
     private long maxSize = 16L * 1024 * 1024;
     private String timeoutProperty = "huma.api.timeout";
     private String maxSizeProperty = "huma.api.max-answer-size";
+    private HumaMetrics metrics;
+    private String kind = "api";
 
     /** The longest a whole call may take, in milliseconds. */
     public void setTimeout(long timeout) {
@@ -81,6 +83,15 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
             throw new IllegalArgumentException(maxSizeProperty + " must be 1 byte or more, not " + maxSize);
         }
         this.maxSize = maxSize;
+    }
+
+    /** Times every call (huma.api.calls), tagged with this kind: api or download. */
+    public void setMetrics(HumaMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
     }
 
     /** The property the time-out comes from, for messages. */
@@ -175,6 +186,7 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
             deadline.arm(allowedMillis());
             try {
                 ClassicHttpResponse response = chain.proceed(request, scope);
+                deadline.outcome(Integer.toString(response.getCode()));
                 HttpEntity entity = response.getEntity();
                 if (entity == null) {
                     deadline.done();
@@ -182,12 +194,16 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
                 }
                 boolean failed = response.getCode() >= 300;
                 if (!failed && entity.getContentLength() > maxSize) {
+                    deadline.outcome("too_large");
                     deadline.abandon();
                     throw tooLarge();
                 }
                 response.setEntity(new BoundedEntity(entity, failed ? MAX_ERROR_BODY : maxSize, !failed, deadline));
                 return response;
             } catch (IOException | RuntimeException | HttpException e) {
+                if (!(e instanceof AnswerTooLargeException)) {
+                    deadline.outcome("error");
+                }
                 deadline.done();
                 if (deadline.isExpired() && !(e instanceof AnswerTooLargeException)) {
                     throw timedOut(e);
@@ -213,6 +229,9 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
 
         private final ExecChain.Scope scope;
         private final AtomicBoolean expired = new AtomicBoolean();
+        private final long startedAt = System.nanoTime();
+        private volatile String outcome = "error";
+        private boolean recorded;
         private volatile ScheduledFuture<?> alarm;
         private volatile long endsAt;
 
@@ -247,6 +266,15 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
         synchronized void done() {
             inFlight.remove(this);
             alarm.cancel(false);
+            if (!recorded && metrics != null) {
+                recorded = true;
+                metrics.call(kind, expired.get() ? "timeout" : outcome, System.nanoTime() - startedAt);
+            }
+        }
+
+        /** How the call ended, for its timer: the HTTP status, too_large, timeout or error. */
+        void outcome(String outcome) {
+            this.outcome = outcome;
         }
 
         /** Stops the timer and closes the connection: the rest of the answer is not wanted (nor read on close). */
@@ -322,6 +350,9 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
                 if (super.read() < 0) {
                     return end();
                 }
+                if (failWhenOver) {
+                    deadline.outcome("too_large");
+                }
                 deadline.abandon();
                 if (!failWhenOver) {
                     cut = true;
@@ -333,6 +364,7 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
             try {
                 n = super.read(buffer, offset, (int) Math.min(length, limit - read));
             } catch (IOException e) {
+                deadline.outcome("error");
                 deadline.done();
                 if (deadline.isExpired()) {
                     throw timedOut(e);

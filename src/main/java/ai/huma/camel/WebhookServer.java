@@ -64,6 +64,7 @@ public class WebhookServer extends VertxPlatformHttpServer {
     private final AtomicLong lastRefusalLog = new AtomicLong();
     private final Map<HttpConnection, ConnectionState> connections = new ConcurrentHashMap<>();
     private final EdgeWarmUp warmUp = new EdgeWarmUp();
+    private HumaMetrics metrics;
     private Vertx vertx;
     private boolean ownVertx;
     private Router router;
@@ -107,6 +108,11 @@ public class WebhookServer extends VertxPlatformHttpServer {
                     + requestReadTimeout);
         }
         this.requestReadTimeout = requestReadTimeout;
+    }
+
+    /** Counts the answers to webhook requests by status (huma.webhooks). */
+    public void setMetrics(HumaMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** Warm-up webhooks of each kind before the edge reports ready; 0: ready at once. */
@@ -278,9 +284,18 @@ public class WebhookServer extends VertxPlatformHttpServer {
 
     private void requestArrived(RoutingContext context) {
         ConnectionState state = connections.get(context.request().connection());
+        boolean warmUpRequest = warmUp.isWarmUp(context.request().getHeader(EdgeWarmUp.HEADER));
+        String path = context.request().path();
+        context.addEndHandler(ended -> {
+            if (state != null) {
+                state.requestEnded();
+            }
+            if (metrics != null && !warmUpRequest) {
+                metrics.answered(path, context.response().getStatusCode());
+            }
+        });
         if (state != null) {
             state.requestStarted();
-            context.addEndHandler(ended -> state.requestEnded());
         }
         context.next();
     }

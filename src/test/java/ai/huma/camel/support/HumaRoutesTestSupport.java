@@ -50,6 +50,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected Properties testProperties;
     protected Path dataDir;
     protected int port;
+    /** The port of health and metrics. */
+    protected int managementPort;
 
     private static FakeHumaApi startFakeApi() {
         try {
@@ -82,6 +84,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         properties.setProperty("huma.callback.token", CALLBACK_TOKEN);
         properties.setProperty("huma.host", "127.0.0.1");
         properties.setProperty("huma.port", Integer.toString(port));
+        managementPort = AvailablePortFinder.getNextAvailable();
+        properties.setProperty("huma.management.port", Integer.toString(managementPort));
         properties.setProperty("huma.output.dir", outputDir.toString());
         properties.setProperty("huma.data.dir", dataDir.toString());
         // one warm-up round per context keeps the warm-up path exercised and the suite fast

@@ -1,0 +1,166 @@
+package ai.huma.camel;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Endpoint;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.component.seda.SedaEndpoint;
+
+/**
+ * The bundle's own metrics, in the Micrometer registry that Camel serves in Prometheus format at
+ * {@code /observe/metrics} on the management port (camel-micrometer-prometheus), next to Camel's
+ * route and JVM metrics. Names follow Micrometer's conventions (dots, base units), which the
+ * Prometheus registry writes as {@code huma_webhooks_total}, {@code huma_api_calls_seconds_count}:
+ * <ul>
+ * <li>{@code huma.webhooks{event, status}}: webhook requests answered, by HTTP status (200 accepted;
+ * 400, 401, 403, 405, 413, 503 refused);</li>
+ * <li>{@code huma.events.duplicates}, {@code huma.events.completed}, {@code huma.events.dead.letters},
+ * {@code huma.events.replays} {@code {event}};</li>
+ * <li>{@code huma.api.calls{kind=api|download, outcome=<status>|timeout|too_large|error}}: a timer
+ * of every HTTP call to Huma and to its file store;</li>
+ * <li>{@code huma.api.pages}: pages fetched;</li>
+ * <li>{@code huma.queue.depth{queue}}: events waiting in each queue.</li>
+ * </ul>
+ * The registry is looked up when first needed (Camel makes it while the CamelContext starts); with
+ * metrics turned off, the figures go to a local registry nobody reads.
+ */
+public class HumaMetrics implements CamelContextAware {
+
+    private static final Map<String, String> EVENT_OF_PATH = Map.of(
+            "/api/webhook-question-answered", "Questions/Computed",
+            "/api/webhook-history-visualized", "Histories/Visualized",
+            "/api/webhook-subscription-updated", "Subscriptions/AnswerUpdated");
+    /** The name under which camel-micrometer keeps its registry (MicrometerConstants.METRICS_REGISTRY_NAME). */
+    private static final String CAMEL_REGISTRY_NAME = "metricsRegistry";
+
+    private CamelContext camelContext;
+    private volatile MeterRegistry registry;
+    private final Map<String, String> queues = new java.util.LinkedHashMap<>();
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** The queue of each event (its endpoint URI). */
+    public void setQuestionQueue(String uri) {
+        queues.put("question", uri);
+    }
+
+    public void setSubscriptionQueue(String uri) {
+        queues.put("subscription", uri);
+    }
+
+    public void setHistoryQueue(String uri) {
+        queues.put("history", uri);
+    }
+
+    /** Once the CamelContext has started (and Camel's registry exists), the queue gauges are bound. */
+    public void init() throws Exception {
+        camelContext.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // the registry is complete only when fully started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                // Camel Main makes YAML beans twice: only the one in the registry binds its gauges
+                if (context.getRegistry().lookupByName("humaMetrics") == HumaMetrics.this) {
+                    registry();
+                }
+            }
+        });
+    }
+
+    /** A webhook request answered with this status, when its path is one of the webhooks. */
+    public void answered(String path, int status) {
+        String event = EVENT_OF_PATH.get(path);
+        if (event != null) {
+            Counter.builder("huma.webhooks").description("Webhook requests answered, by status")
+                    .tag("event", event).tag("status", Integer.toString(status))
+                    .register(registry()).increment();
+        }
+    }
+
+    public void duplicate(@ExchangeProperty("humaEvent") String event) {
+        count("huma.events.duplicates", "Deliveries dropped as repeats of one already worked", event);
+    }
+
+    public void completed(@ExchangeProperty("humaEvent") String event) {
+        count("huma.events.completed", "Events worked to their end", event);
+    }
+
+    public void deadLettered(@Header(DeadLetters.EVENT_HEADER) String event) {
+        count("huma.events.dead.letters", "Events written as dead letters", event);
+    }
+
+    public void replayed(@ExchangeProperty("humaEvent") String event) {
+        count("huma.events.replays", "Dead letters replayed", event);
+    }
+
+    public void pageFetched() {
+        Counter.builder("huma.api.pages").description("Pages of answers fetched from Huma").register(registry()).increment();
+    }
+
+    /** One HTTP call (kind api or download) and how it ended. */
+    public void call(String kind, String outcome, long nanos) {
+        Timer.builder("huma.api.calls").description("HTTP calls to the Huma API and its file store")
+                .tag("kind", kind).tag("outcome", outcome)
+                .register(registry()).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void count(String name, String description, String event) {
+        Counter.builder(name).description(description).tag("event", event == null ? "unknown" : event)
+                .register(registry()).increment();
+    }
+
+    MeterRegistry registry() {
+        MeterRegistry found = registry;
+        if (found != null) {
+            return found;
+        }
+        synchronized (this) {
+            if (registry == null) {
+                MeterRegistry camels = camelContext == null ? null
+                        : camelContext.getRegistry().lookupByNameAndType(CAMEL_REGISTRY_NAME, MeterRegistry.class);
+                if (camels == null && camelContext != null && !camelContext.isStarted()) {
+                    // Camel has not made its registry yet: count locally for now, ask again later
+                    return new SimpleMeterRegistry();
+                }
+                registry = camels != null ? camels : new SimpleMeterRegistry();
+                bindQueueGauges(registry);
+            }
+            return registry;
+        }
+    }
+
+    private void bindQueueGauges(MeterRegistry meters) {
+        queues.forEach((name, uri) -> {
+            Endpoint endpoint = camelContext.hasEndpoint(uri);
+            if (endpoint == null) {
+                endpoint = camelContext.getEndpoint(uri);
+            }
+            if (endpoint instanceof SedaEndpoint seda) {
+                Gauge.builder("huma.queue.depth", seda, SedaEndpoint::getCurrentQueueSize)
+                        .description("Events waiting in the queue for their worker").tag("queue", name)
+                        .register(meters);
+            }
+        });
+    }
+}
