@@ -37,29 +37,57 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public class ExpiringFileIdempotentRepository extends ServiceSupport implements IdempotentRepository {
 
-    private final Path file;
-    private final Duration ttl;
-    private final int maxEntries;
+    private Path file = Path.of("data", "deliveries.idx");
+    private Duration ttl = Duration.ofHours(1);
+    private int maxEntries = 100_000;
     private final Clock clock;
     private final LinkedHashMap<String, Long> expiries = new LinkedHashMap<>();
     private final Set<String> unconfirmed = new HashSet<>();
     private int linesInFile;
+
+    public ExpiringFileIdempotentRepository() {
+        this.clock = Clock.systemUTC();
+    }
 
     public ExpiringFileIdempotentRepository(String file, String ttl, int maxEntries) {
         this(Path.of(file), Duration.parse(ttl), maxEntries, Clock.systemUTC());
     }
 
     ExpiringFileIdempotentRepository(Path file, Duration ttl, int maxEntries, Clock clock) {
+        this.clock = clock;
+        this.file = file;
+        setWindow(ttl);
+        setMaxEntries(maxEntries);
+    }
+
+    /** The file that keeps the record across restarts. */
+    public void setFile(String file) {
+        this.file = Path.of(file);
+    }
+
+    /** How long a delivery is remembered, as an ISO-8601 duration (huma.dedup.window). */
+    public void setWindow(String window) {
+        try {
+            setWindow(Duration.parse(window));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("huma.dedup.window must be an ISO-8601 duration such as PT1H, not "
+                    + SafeText.quoted(window));
+        }
+    }
+
+    private void setWindow(Duration ttl) {
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("the time a delivery is remembered must be positive, not " + ttl);
         }
+        this.ttl = ttl;
+    }
+
+    /** The most deliveries remembered (huma.dedup.max-entries). */
+    public void setMaxEntries(int maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("the number of deliveries remembered must be 1 or more, not " + maxEntries);
         }
-        this.file = file;
-        this.ttl = ttl;
         this.maxEntries = maxEntries;
-        this.clock = clock;
     }
 
     @Override

@@ -20,9 +20,20 @@ public class RedeliveryAdvisor implements Processor {
 
     public static final String ATTEMPTS = "humaAttempts";
 
-    private final long maxDelayMillis;
+    private long maxDelayMillis = 60_000;
+
+    public RedeliveryAdvisor() {
+    }
 
     public RedeliveryAdvisor(long maxDelayMillis) {
+        setMaxDelay(maxDelayMillis);
+    }
+
+    /** The longest wait between two attempts, also the cap of a Retry-After (huma.retry.max-delay), ms. */
+    public void setMaxDelay(long maxDelayMillis) {
+        if (maxDelayMillis < 0) {
+            throw new IllegalArgumentException("huma.retry.max-delay must be 0 or more, not " + maxDelayMillis);
+        }
         this.maxDelayMillis = maxDelayMillis;
     }
 

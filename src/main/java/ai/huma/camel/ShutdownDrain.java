@@ -39,10 +39,8 @@ public class ShutdownDrain extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
     private static final String WORKER_ROUTE_SUFFIX = "-worker";
-    /** The exchange property where the dead-letter route keeps the record it made. */
-    private static final String DEAD_LETTER_RECORD = "humaDeadLetterRecord";
 
-    private final Path deadLetterDir;
+    private Path deadLetterDir = Path.of("data", "dead-letter");
     private final DeadLetters deadLetters = new DeadLetters();
     /** The queues as they were when stopping began: Camel drops its reference when a route stops. */
     private final List<BlockingQueue<Exchange>> queuesAtStop = new CopyOnWriteArrayList<>();
@@ -50,7 +48,15 @@ public class ShutdownDrain extends EventNotifierSupport {
     private volatile boolean draining;
     private volatile int pendingAtStop;
 
+    public ShutdownDrain() {
+    }
+
     public ShutdownDrain(String deadLetterDir) {
+        setDeadLetterDir(deadLetterDir);
+    }
+
+    /** The folder of the dead letters (huma.dead-letter.dir). */
+    public void setDeadLetterDir(String deadLetterDir) {
         this.deadLetterDir = Path.of(deadLetterDir);
     }
 
@@ -92,17 +98,15 @@ public class ShutdownDrain extends EventNotifierSupport {
         String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
                 + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
         lastResort.incrementAndGet();
-        // a dead letter already made, whose endpoint failed, is written as it is
-        String made = exchange.getProperty(DEAD_LETTER_RECORD, String.class);
         try {
-            Path file = made != null ? writeFile(deadLetters.fileName(record), made) : writeDeadLetter(record, reason);
+            Path file = writeDeadLetter(record, reason);
             LOG.error("{} event failed and was written as dead letter {}: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), file.getFileName(), reason);
         } catch (RuntimeException e) {
             // not even a file could be written: the log is the record (a payload holds no secret)
             LOG.error("{} event failed and could not be written as a dead letter ({}); its record: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), e.getMessage(),
-                    made != null ? made : record.getMessage().getBody(String.class));
+                    record.getMessage().getBody(String.class));
         }
     }
 

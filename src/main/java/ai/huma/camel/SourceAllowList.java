@@ -38,7 +38,16 @@ public class SourceAllowList {
 
     private final List<Block> blocks = new ArrayList<>();
 
+    public SourceAllowList() {
+    }
+
     public SourceAllowList(String allowedSources) {
+        setAllowedSources(allowedSources);
+    }
+
+    /** IP addresses and CIDR blocks, comma-separated; empty: every source. */
+    public void setAllowedSources(String allowedSources) {
+        blocks.clear();
         if (allowedSources == null) {
             return;
         }

@@ -19,9 +19,17 @@ import org.apache.camel.Header;
  */
 public class WebhookAuthorization {
 
-    private final List<byte[]> secretDigests;
+    private List<byte[]> secretDigests = List.of();
+
+    public WebhookAuthorization() {
+    }
 
     public WebhookAuthorization(String secrets) {
+        setSecrets(secrets);
+    }
+
+    /** The callback secret(s), comma-separated (API_CALLBACK_AUTH). */
+    public void setSecrets(String secrets) {
         if (secrets == null || secrets.isBlank()) {
             throw new IllegalArgumentException("API_CALLBACK_AUTH is not set: refusing to start a webhook receiver "
                     + "that would accept anyone. Set it (the secret typed into Huma's Developer Settings > Webhooks) "
