@@ -6,7 +6,14 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
 import org.apache.camel.Body;
+import org.apache.camel.Header;
 
 /**
  * The keys that tell two webhook deliveries apart (README "Duplicates"), for the idempotent
@@ -34,6 +41,24 @@ public class DeliveryKeys {
     /** Subscriptions/AnswerUpdated: the same payload, whatever the order of its keys. */
     public String subscription(@Body Map<String, Object> payload) throws JsonProcessingException {
         return "subscription:" + canonical.writeValueAsString(payload);
+    }
+
+    /**
+     * The key of a webhook as it arrives (the JSON text and its event), as a SHA-256 digest: the
+     * duplicate id a broker uses to drop Huma's repeats across bundle instances.
+     */
+    public String duplicateId(@Body String payload, @Header(DeadLetters.EVENT_HEADER) String event) throws JsonProcessingException {
+        Map<String, Object> body = canonical.readValue(payload, new TypeReference<Map<String, Object>>() { });
+        String key = switch (event == null ? "" : event) {
+            case "Questions/Computed" -> question(body);
+            case "Histories/Visualized" -> history(body);
+            default -> subscription(body);
+        };
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private String json(Object... values) throws JsonProcessingException {

@@ -15,9 +15,17 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public class QueuesHealthCheck extends AbstractHealthCheck {
 
     private final Map<String, String> queues = new java.util.LinkedHashMap<>();
+    private QueueBroker broker;
+    private long brokerCheckedAt;
+    private boolean brokerReachable = true;
 
     public QueuesHealthCheck() {
         super("huma", "huma-queues");
+    }
+
+    /** The JMS connection of the durable and broker modes. */
+    public void setBroker(QueueBroker broker) {
+        this.broker = broker;
     }
 
     /** The queue of each event (its endpoint URI). */
@@ -50,10 +58,21 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
                 if (seda.getSize() > 0 && depth >= seda.getSize()) {
                     accepting = false;
                 }
-            } else if (endpoint == null) {
+            } else if (endpoint == null && (broker == null || !broker.isJms())) {
                 builder.detail("queue." + queue.getKey(), "not started");
                 accepting = false;
             }
+        }
+        if (broker != null && broker.isJms()) {
+            // at most one connection attempt per 2 s, whatever the probe's rate
+            long now = System.currentTimeMillis();
+            if (now - brokerCheckedAt >= 2000) {
+                brokerCheckedAt = now;
+                brokerReachable = broker.isReachable();
+            }
+            builder.detail("broker.mode", broker.getMode());
+            builder.detail("broker.reachable", brokerReachable);
+            accepting &= brokerReachable;
         }
         if (accepting) {
             builder.up();

@@ -88,6 +88,11 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         properties.setProperty("huma.management.port", Integer.toString(managementPort));
         properties.setProperty("huma.output.dir", outputDir.toString());
         properties.setProperty("huma.data.dir", dataDir.toString());
+        // the whole suite runs in another queue mode with -Dhuma.test.queue-mode=durable
+        String mode = System.getProperty("huma.test.queue-mode");
+        if (mode != null && !mode.isBlank()) {
+            properties.setProperty("huma.queue.mode", mode);
+        }
         // one warm-up round per context keeps the warm-up path exercised and the suite fast
         // (ReadinessTest runs the default)
         properties.setProperty("huma.http.warm-up-requests", "1");

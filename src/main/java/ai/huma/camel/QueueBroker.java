@@ -1,0 +1,198 @@
+package ai.huma.camel;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.ExtendedStartupListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.CachingConnectionFactory;
+
+/**
+ * The JMS connection of the queues, by {@code huma.queue.mode}:
+ * <ul>
+ * <li>{@code memory}: not used (the queues are SEDA queues in memory);</li>
+ * <li>{@code durable}: an ActiveMQ Artemis broker embedded in this JVM, with its persistent journal
+ * under {@code huma.data.dir}/broker, reached in-VM: a webhook is in the journal (the broker has
+ * acknowledged the send) before the edge answers 200, and an event leaves the journal only once its
+ * worker has finished it (transacted consumers), so a crash loses nothing;</li>
+ * <li>{@code broker}: an external Artemis ({@code huma.broker.url}, user and password from the
+ * environment), shared by any number of bundle instances as competing consumers.</li>
+ * </ul>
+ * The connection factory caches sessions and producers (Spring's {@link CachingConnectionFactory})
+ * so that a webhook costs one send, not a new connection. The embedded broker starts when the
+ * CamelContext starts, before the routes, and stops after them, so that a graceful stop leaves what
+ * is still queued in the journal, to be worked after the restart.
+ */
+public class QueueBroker extends CachingConnectionFactory implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueBroker.class);
+    private static final String IN_VM = "vm://0";
+
+    private CamelContext camelContext;
+    private String mode = "memory";
+    private String dataDir = "data";
+    private String url;
+    private String user;
+    private String password;
+    private int duplicateIdCacheSize = 100_000;
+    private EmbeddedActiveMQ embedded;
+    private volatile boolean destroyed;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** memory, durable or broker (huma.queue.mode). */
+    public void setMode(String mode) {
+        String value = mode == null ? "" : mode.strip().toLowerCase(Locale.ROOT);
+        if (!value.equals("memory") && !value.equals("durable") && !value.equals("broker")) {
+            throw new IllegalArgumentException("huma.queue.mode must be memory, durable or broker, not " + SafeText.quoted(mode));
+        }
+        this.mode = value;
+    }
+
+    public String getMode() {
+        return mode;
+    }
+
+    public void setDataDir(String dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /** The external broker's URL, e.g. tcp://broker.example.com:61616 (broker mode). */
+    public void setUrl(String url) {
+        this.url = url == null || url.isBlank() ? null : url.strip();
+    }
+
+    public void setUser(String user) {
+        this.user = user == null || user.isBlank() ? null : user;
+    }
+
+    public void setPassword(String password) {
+        this.password = password == null || password.isEmpty() ? null : password;
+    }
+
+    /** Webhook deliveries the broker remembers per queue to drop Huma's repeats (duplicate detection). */
+    public void setDuplicateIdCacheSize(int size) {
+        this.duplicateIdCacheSize = Math.max(1, size);
+    }
+
+    /** True when the queues are JMS queues (durable or broker mode). */
+    public boolean isJms() {
+        return !mode.equals("memory");
+    }
+
+    /** Makes the connection factory; the embedded broker starts with the CamelContext. */
+    public void init() throws Exception {
+        if (!isJms()) {
+            return;
+        }
+        if (mode.equals("broker") && url == null) {
+            throw new IllegalArgumentException("huma.queue.mode=broker needs huma.broker.url (HUMA_BROKER_URL), "
+                    + "e.g. tcp://broker.example.com:61616");
+        }
+        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(mode.equals("durable") ? IN_VM : url, user, password);
+        // a send returns once the broker has stored the message: the 200 comes after that
+        target.setBlockOnDurableSend(true);
+        // an external broker may restart: reconnect for ever
+        target.setReconnectAttempts(mode.equals("broker") ? -1 : 0);
+        setTargetConnectionFactory(target);
+        setSessionCacheSize(32);
+        setReconnectOnException(true);
+        if (mode.equals("durable")) {
+            camelContext.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) throws Exception {
+                    if (!destroyed) {
+                        startEmbedded();
+                    }
+                }
+
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    // the broker was started before the routes
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                    // nothing more
+                }
+            });
+        }
+    }
+
+    /** True when a connection to the broker can be made now (readiness). */
+    public boolean isReachable() {
+        if (!isJms()) {
+            return true;
+        }
+        try (Connection connection = createConnection()) {
+            return connection != null;
+        } catch (JMSException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private synchronized void startEmbedded() throws Exception {
+        if (embedded != null) {
+            return;
+        }
+        Path home = Path.of(dataDir, "broker").toAbsolutePath();
+        ConfigurationImpl configuration = new ConfigurationImpl();
+        configuration.setPersistenceEnabled(true);
+        configuration.setSecurityEnabled(false);
+        configuration.setJMXManagementEnabled(false);
+        configuration.setJournalType(JournalType.NIO);
+        configuration.setJournalDirectory(home.resolve("journal").toString());
+        configuration.setBindingsDirectory(home.resolve("bindings").toString());
+        configuration.setPagingDirectory(home.resolve("paging").toString());
+        configuration.setLargeMessagesDirectory(home.resolve("large-messages").toString());
+        configuration.setIDCacheSize(duplicateIdCacheSize);
+        configuration.setPersistIDCache(true);
+        configuration.setGracefulShutdownEnabled(false);
+        configuration.addAcceptorConfiguration("in-vm", IN_VM);
+        configuration.addAddressSetting("#", new AddressSettings()
+                .setAutoCreateQueues(true).setAutoCreateAddresses(true)
+                // the bundle's own error handling decides; the broker only redelivers after a crash
+                .setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(1000));
+        long start = System.nanoTime();
+        embedded = new EmbeddedActiveMQ().setConfiguration(configuration).start();
+        LOG.info("Durable queues: embedded broker started in {} ms, journal in {}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), home);
+    }
+
+    /** Closes the connections, then the embedded broker: what is queued stays in the journal. */
+    public void shutdown() throws Exception {
+        destroyed = true;
+        // the broker going away is no reason to reconnect (nor to log it)
+        setReconnectOnException(false);
+        destroy();
+        EmbeddedActiveMQ broker;
+        synchronized (this) {
+            broker = embedded;
+            embedded = null;
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package ai.huma.camel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.huma.camel.support.BundleProcess;
+import ai.huma.camel.support.FakeHumaApi;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Durable queues against a crash: the bundle's JVM is killed (SIGKILL) with accepted webhooks still
+ * queued, or in the middle of a paginated fetch, then started again on the same data folder: every
+ * accepted event ends as its result, none is lost and none is written twice. And a graceful stop
+ * leaves what is queued in the journal rather than in the dead letters.
+ */
+class CrashRecoveryTest {
+
+    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
+    private static final FakeHumaApi HUMA = startFakeApi();
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @AfterAll
+    static void stopFakeApi() {
+        HUMA.close();
+    }
+
+    @Test
+    void killedWithWebhooksQueuedTheRestartWorksThemAllOnce() throws Exception {
+        HUMA.reset();
+        List<String> tickets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tickets.add("crash" + i);
+            HUMA.question("crash" + i, 3);
+        }
+        HUMA.delay(Duration.ofMillis(300));
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
+            for (String ticket : tickets) {
+                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+            }
+
+            bundle.kill();
+
+            List<String> beforeRestart = bundle.files("output");
+            assertThat(beforeRestart.size()).as("the kill came with events still queued").isLessThan(tickets.size());
+            HUMA.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
+            assertThat(bundle.files("data/dead-letter")).isEmpty();
+            assertWrittenOnce(bundle.output(), tickets);
+        }
+    }
+
+    @Test
+    void killedInTheMiddleOfAPaginatedFetchTheRestartWritesTheWholeAnswer() throws Exception {
+        HUMA.reset();
+        HUMA.question("paged", 500);
+        HUMA.delay(Duration.ofMillis(400));
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
+            assertThat(bundle.webhook("/api/webhook-question-answered", question("paged")).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> HUMA.apiRequests().stream().anyMatch(r -> r.page() == 2));
+
+            bundle.kill();
+
+            assertThat(bundle.files("output")).isEmpty();
+            HUMA.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").size() == 1);
+            JsonNode result = json.readTree(bundle.workDir().resolve("output").resolve("q_paged_result.json").toFile());
+            assertThat(result.at("/answer/data").size()).as("every page, after the restart").isEqualTo(500);
+            assertWrittenOnce(bundle.output(), List.of("paged"));
+        }
+    }
+
+    @Test
+    void aGracefulStopLeavesTheQueuedEventsInTheJournal() throws Exception {
+        HUMA.reset();
+        List<String> tickets = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tickets.add("stop" + i);
+            HUMA.question("stop" + i, 3);
+        }
+        HUMA.delay(Duration.ofMillis(700));
+        Map<String, String> environment = new java.util.HashMap<>(durable());
+        environment.put("HUMA_SHUTDOWN_TIMEOUT", "3");
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", environment).start()) {
+            for (String ticket : tickets) {
+                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+            }
+
+            assertThat(bundle.stop()).isZero();
+
+            assertThat(bundle.files("output").size()).as("some were still queued").isLessThan(tickets.size());
+            assertThat(bundle.files("data/dead-letter")).as("queued events stay in the journal").isEmpty();
+            HUMA.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
+            assertThat(bundle.files("data/dead-letter")).isEmpty();
+            assertWrittenOnce(bundle.output(), tickets);
+        }
+    }
+
+    private static void assertWrittenOnce(String consoles, List<String> tickets) {
+        Map<String, Integer> writes = new java.util.HashMap<>();
+        Matcher written = WRITTEN.matcher(consoles);
+        while (written.find()) {
+            writes.merge(written.group(1), 1, Integer::sum);
+        }
+        for (String ticket : tickets) {
+            assertThat(writes.getOrDefault(ticket, 0)).as("results written for %s", ticket).isEqualTo(1);
+        }
+    }
+
+    private static Map<String, String> durable() {
+        return Map.of("API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(), "API_CALLBACK_AUTH", "crash-token",
+                "HUMA_QUEUE_MODE", "durable");
+    }
+
+    private static String question(String ticket) {
+        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
+    }
+
+    private static FakeHumaApi startFakeApi() {
+        try {
+            return new FakeHumaApi();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package ai.huma.camel.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import ai.huma.camel.HumaCamelMain;
+import org.apache.camel.test.AvailablePortFinder;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bundle in a JVM of its own, started the way a user does ({@link HumaCamelMain}) in a working
+ * directory holding copies of application.properties and routes/, so that a test can kill it
+ * (SIGKILL), stop it (SIGTERM) and start it again on the same folders. Its console goes to a file
+ * per start, kept under target/test-work for the secret scan.
+ */
+public final class BundleProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Path workDir;
+    private final Map<String, String> environment = new HashMap<>();
+    private final int port = AvailablePortFinder.getNextAvailable();
+    private final int managementPort = AvailablePortFinder.getNextAvailable();
+    private Process process;
+    private int starts;
+
+    /** A new working directory under target/test-work, named after the test. */
+    public BundleProcess(String name, Map<String, String> environment) throws IOException {
+        this.workDir = Files.createTempDirectory(Files.createDirectories(HumaRoutesTestSupport.TEST_WORK), name + "-");
+        Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"));
+        Path routes = Files.createDirectories(workDir.resolve("routes"));
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path route : files.sorted(Comparator.naturalOrder()).toList()) {
+                Files.copy(route, routes.resolve(route.getFileName()));
+            }
+        }
+        this.environment.putAll(environment);
+        this.environment.put("HUMA_PORT", Integer.toString(port));
+        this.environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
+        this.environment.putIfAbsent("HUMA_HTTP_WARM_UP_REQUESTS", "1");
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** Starts the bundle (again) and waits until it says it is ready. */
+    public BundleProcess start() throws IOException {
+        starts++;
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"),
+                HumaCamelMain.class.getName())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("console-" + starts + ".log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("API_") || key.startsWith("HUMA_"));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the bundle exited: " + output());
+            }
+            return get("/").statusCode() == 200;
+        });
+        return this;
+    }
+
+    /** kill -9: no drain, no shutdown hook. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, and the exit code once it has stopped. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the bundle did not stop within 60 s");
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public HttpResponse<String> webhook(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + environment.get("API_CALLBACK_AUTH"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    public HttpResponse<String> management(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    /** The consoles of every start, one after the other. */
+    public String output() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (int i = 1; i <= starts; i++) {
+            Path console = workDir.resolve("console-" + i + ".log");
+            if (Files.exists(console)) {
+                all.append(Files.readString(console, StandardCharsets.UTF_8));
+            }
+        }
+        return all.toString();
+    }
+
+    /** The complete files in a folder of the working directory (not the .part ones). */
+    public List<String> files(String folder) {
+        Path dir = workDir.resolve(folder);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
