@@ -26,16 +26,23 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * <li>{@code durable}: an ActiveMQ Artemis broker embedded in this JVM, with its persistent journal
  * under {@code huma.data.dir}/broker, reached in-VM: a webhook is in the journal (the broker has
  * acknowledged the send) before the edge answers 200, and an event leaves the journal only once its
- * worker has finished it (transacted consumers), so a crash loses nothing;</li>
+ * worker has finished it (client acknowledgement), so a crash loses nothing;</li>
  * <li>{@code broker}: an external Artemis ({@code huma.broker.url}, user and password from the
  * environment), shared by any number of bundle instances as competing consumers.</li>
  * </ul>
- * The connection factory caches sessions and producers (Spring's {@link CachingConnectionFactory})
- * so that a webhook costs one send, not a new connection. The embedded broker starts when the
+ * Two connection factories are bound for camel-jms: the edge sends through one that caches sessions
+ * and producers (Spring's {@link CachingConnectionFactory}), so that a webhook costs one send, not a
+ * new connection; the workers' listeners use the plain one and recover their own connections when
+ * the broker comes back. The embedded broker starts when the
  * CamelContext starts, before the routes, and stops after them, so that a graceful stop leaves what
  * is still queued in the journal, to be worked after the restart.
  */
-public class QueueBroker extends CachingConnectionFactory implements CamelContextAware {
+public class QueueBroker implements CamelContextAware {
+
+    /** The connections the workers' listeners use: plain, each listener recovers its own. */
+    public static final String LISTENER_CONNECTIONS = "queueListenerConnections";
+    /** The connections the edge sends with: cached sessions and producers. */
+    public static final String SENDER_CONNECTIONS = "queueSenderConnections";
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueBroker.class);
     private static final String IN_VM = "vm://0";
@@ -48,6 +55,7 @@ public class QueueBroker extends CachingConnectionFactory implements CamelContex
     private String password;
     private int duplicateIdCacheSize = 100_000;
     private EmbeddedActiveMQ embedded;
+    private CachingConnectionFactory sending;
     private volatile boolean destroyed;
 
     @Override
@@ -100,23 +108,34 @@ public class QueueBroker extends CachingConnectionFactory implements CamelContex
         return !mode.equals("memory");
     }
 
-    /** Makes the connection factory; the embedded broker starts with the CamelContext. */
+    /**
+     * Makes and binds the connection factories (in memory mode too, unused then, so that the jms
+     * component's settings always resolve); the embedded broker starts with the CamelContext.
+     */
     public void init() throws Exception {
-        if (!isJms()) {
-            return;
-        }
         if (mode.equals("broker") && url == null) {
             throw new IllegalArgumentException("huma.queue.mode=broker needs huma.broker.url (HUMA_BROKER_URL), "
                     + "e.g. tcp://broker.example.com:61616");
         }
-        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(mode.equals("durable") ? IN_VM : url, user, password);
+        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(mode.equals("broker") ? url : IN_VM, user, password);
         // a send returns once the broker has stored the message: the 200 comes after that
         target.setBlockOnDurableSend(true);
-        // an external broker may restart: reconnect for ever
-        target.setReconnectAttempts(mode.equals("broker") ? -1 : 0);
-        setTargetConnectionFactory(target);
-        setSessionCacheSize(32);
-        setReconnectOnException(true);
+        // a broker that is down fails the send at once (the edge answers 503, Huma tries again)
+        // rather than holding the webhook while the client reconnects; the connection is made
+        // anew on the next use, and the workers' listeners keep trying every few seconds
+        target.setReconnectAttempts(0);
+        target.setInitialConnectAttempts(1);
+        target.setCallTimeout(10_000);
+        // a worker's acknowledgement is confirmed by the broker before the next event
+        target.setBlockOnAcknowledge(true);
+        sending = new CachingConnectionFactory(target);
+        sending.setSessionCacheSize(32);
+        sending.setReconnectOnException(true);
+        camelContext.getRegistry().bind(LISTENER_CONNECTIONS, target);
+        camelContext.getRegistry().bind(SENDER_CONNECTIONS, sending);
+        if (!isJms()) {
+            return;
+        }
         if (mode.equals("durable")) {
             camelContext.addStartupListener(new ExtendedStartupListener() {
                 @Override
@@ -144,7 +163,7 @@ public class QueueBroker extends CachingConnectionFactory implements CamelContex
         if (!isJms()) {
             return true;
         }
-        try (Connection connection = createConnection()) {
+        try (Connection connection = sending.createConnection()) {
             return connection != null;
         } catch (JMSException | RuntimeException e) {
             return false;
@@ -184,8 +203,10 @@ public class QueueBroker extends CachingConnectionFactory implements CamelContex
     public void shutdown() throws Exception {
         destroyed = true;
         // the broker going away is no reason to reconnect (nor to log it)
-        setReconnectOnException(false);
-        destroy();
+        if (sending != null) {
+            sending.setReconnectOnException(false);
+            sending.destroy();
+        }
         EmbeddedActiveMQ broker;
         synchronized (this) {
             broker = embedded;
