@@ -170,6 +170,19 @@ public class QueueBroker implements CamelContextAware {
         }
     }
 
+    /** Events waiting in, or being worked from, the embedded broker's queues (-1 without one). */
+    public long pendingEvents() {
+        EmbeddedActiveMQ broker = embedded;
+        if (broker == null) {
+            return -1;
+        }
+        return broker.getActiveMQServer().getPostOffice().getAllBindings()
+                .filter(org.apache.activemq.artemis.core.postoffice.QueueBinding.class::isInstance)
+                .map(binding -> ((org.apache.activemq.artemis.core.postoffice.QueueBinding) binding).getQueue())
+                .mapToLong(queue -> queue.getMessageCount())
+                .sum();
+    }
+
     private synchronized void startEmbedded() throws Exception {
         if (embedded != null) {
             return;

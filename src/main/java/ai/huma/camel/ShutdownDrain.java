@@ -1,18 +1,15 @@
 package ai.huma.camel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -20,44 +17,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Graceful shutdown, so that nothing accepted is lost on SIGTERM:
+ * What the routes cannot see of a shutdown, so that nothing accepted is lost on SIGTERM (memory
+ * queues; durable ones keep their events in the journal):
  * <ol>
  * <li>when Camel starts stopping, the edge answers new webhooks 503 (it checks the context's status)
  * and the events still queued or in flight are counted here;</li>
  * <li>the workers drain their queues (they stop with {@code shutdownRunningTask: CompleteAllTasks})
  * within {@code camel.main.shutdown-timeout};</li>
- * <li>when all routes have stopped, whatever is still in a SEDA queue is written to the dead-letter
- * folder as a replayable dead letter, and one line says how many events were drained and where the
- * rest went.</li>
+ * <li>2.5 s before that time-out, whatever is still waiting in an in-memory queue is taken out and
+ * handed to the dead-letter route ({@code direct:dead-letter}, which still runs: it stops last), the
+ * one place that writes dead letters;</li>
+ * <li>when all routes have stopped, one line says how many events ended as results or dead letters.</li>
  * </ol>
- * It is also the last resort of the workers at any time: an event whose exchange fails although the
- * dead letter channel should have taken it (the dead-letter endpoint itself failing, or a worker cut
- * short by a forced shutdown) is written to the dead-letter folder here, with its original payload.
+ * Only an event whose exchange fails outside the dead letter channel (a worker cut short by a forced
+ * stop, after the routes are gone) is handed straight to the dead-letter endpoint
+ * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made.
  */
 public class ShutdownDrain extends EventNotifierSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
     private static final String WORKER_ROUTE_SUFFIX = "-worker";
+    /** Hand the leftovers to the dead-letter route this long before the shutdown time-out. */
+    private static final long HAND_BACK_MARGIN_MILLIS = 2500;
 
-    private Path deadLetterDir = Path.of("data", "dead-letter");
+    private String deadLetterUri;
     private final DeadLetters deadLetters = new DeadLetters();
     /** The queues as they were when stopping began: Camel drops its reference when a route stops. */
     private final List<BlockingQueue<Exchange>> queuesAtStop = new CopyOnWriteArrayList<>();
+    private final AtomicInteger handedBack = new AtomicInteger();
     private final AtomicInteger lastResort = new AtomicInteger();
     private volatile boolean draining;
     private volatile int pendingAtStop;
+    private ScheduledExecutorService timer;
 
-    public ShutdownDrain() {
-    }
-
-    public ShutdownDrain(String deadLetterDir) {
-        setDeadLetterDir(deadLetterDir);
-    }
-
-    /** The folder of the dead letters (huma.dead-letter.dir). */
-    public void setDeadLetterDir(String deadLetterDir) {
-        this.deadLetterDir = Path.of(deadLetterDir);
+    /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
+    public void setDeadLetterUri(String deadLetterUri) {
+        this.deadLetterUri = deadLetterUri;
     }
 
     @Override
@@ -79,12 +75,47 @@ public class ShutdownDrain extends EventNotifierSupport {
             pendingAtStop = queued + inFlight;
             LOG.info("Shutting down: new webhooks are answered 503; draining {} queued and {} in-flight event(s)",
                     queued, inFlight);
+            long handBackIn = Math.max(0,
+                    TimeUnit.SECONDS.toMillis(getCamelContext().getShutdownStrategy().getTimeout()) - HAND_BACK_MARGIN_MILLIS);
+            timer = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "shutdown-drain");
+            timer.schedule(this::handLeftoversToTheDeadLetterRoute, handBackIn, TimeUnit.MILLISECONDS);
         } else {
-            handBackLeftovers();
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            report();
         }
     }
 
-    /** A worker's exchange failed without reaching the dead letters: write it there ourselves. */
+    /** What the workers could not take in time goes to the dead-letter route while it still runs. */
+    private void handLeftoversToTheDeadLetterRoute() {
+        ProducerTemplate template = getCamelContext().createProducerTemplate();
+        try {
+            for (BlockingQueue<Exchange> queue : queuesAtStop) {
+                Exchange left;
+                while ((left = queue.poll()) != null) {
+                    Exchange record = left.copy();
+                    record.setProperty(Exchange.EXCEPTION_CAUGHT,
+                            new IllegalStateException("left in the queue when the bundle shut down"));
+                    template.send("direct:dead-letter", record);
+                    if (record.getException() != null) {
+                        toTheEndpoint(record, "left in the queue when the bundle shut down");
+                    }
+                    handedBack.incrementAndGet();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Could not hand the events left in the queues to the dead letters: {}", e.toString());
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }
+    }
+
+    /** A worker's exchange failed without reaching the dead letters (a forced stop): the endpoint takes it. */
     private void handBackFailed(Exchange exchange) {
         String route = exchange.getFromRouteId();
         if (route == null || !route.endsWith(WORKER_ROUTE_SUFFIX)) {
@@ -98,55 +129,47 @@ public class ShutdownDrain extends EventNotifierSupport {
         String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
                 + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
         lastResort.incrementAndGet();
+        toTheEndpoint(record, reason);
+    }
+
+    private void toTheEndpoint(Exchange record, String reason) {
+        String name = deadLetters.fileName(record);
         try {
-            Path file = writeDeadLetter(record, reason);
+            String text = deadLetters.recordWithReason(record, reason);
+            ProducerTemplate template = getCamelContext().createProducerTemplate();
+            try {
+                template.sendBodyAndHeader(deadLetterUri, text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Exchange.FILE_NAME, name);
+            } finally {
+                template.stop();
+            }
             LOG.error("{} event failed and was written as dead letter {}: {}",
-                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), file.getFileName(), reason);
-        } catch (RuntimeException e) {
-            // not even a file could be written: the log is the record (a payload holds no secret)
-            LOG.error("{} event failed and could not be written as a dead letter ({}); its record: {}",
+                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), name, reason);
+        } catch (Exception e) {
+            // not even the endpoint: the log is the record (a payload holds no secret)
+            LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), e.getMessage(),
                     record.getMessage().getBody(String.class));
         }
     }
 
-    private void handBackLeftovers() {
+    private void report() {
         int left = 0;
         for (BlockingQueue<Exchange> queue : queuesAtStop) {
             Exchange exchange;
             while ((exchange = queue.poll()) != null) {
-                writeDeadLetter(exchange, "left in the queue when the bundle shut down");
+                toTheEndpoint(exchange, "left in the queue when the bundle shut down");
                 left++;
             }
         }
         queuesAtStop.clear();
-        left += lastResort.getAndSet(0);
-        int drained = Math.max(0, pendingAtStop - left);
-        if (left == 0) {
-            LOG.info("Shutdown: {} queued or in-flight event(s) finished as results or dead letters, none left", drained);
+        int dead = handedBack.getAndSet(0) + lastResort.getAndSet(0) + left;
+        int finished = Math.max(0, pendingAtStop - dead);
+        if (dead == 0) {
+            LOG.info("Shutdown: {} queued or in-flight event(s) finished as results or dead letters, none left", finished);
         } else {
-            LOG.warn("Shutdown: {} queued or in-flight event(s) finished; {} not finished in time, written as dead letters to {} (replay them after restart)",
-                    drained, left, deadLetterDir.toAbsolutePath());
-        }
-    }
-
-    private Path writeDeadLetter(Exchange exchange, String reason) {
-        try {
-            return writeFile(deadLetters.fileName(exchange), deadLetters.recordWithReason(exchange, reason));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot make a dead letter", e);
-        }
-    }
-
-    private Path writeFile(String name, String record) {
-        try {
-            Files.createDirectories(deadLetterDir);
-            Path target = deadLetterDir.resolve(name);
-            Path temp = deadLetterDir.resolve("." + name + ".part");
-            Files.writeString(temp, record, StandardCharsets.UTF_8);
-            return Files.move(temp, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write a dead letter to " + deadLetterDir.toAbsolutePath(), e);
+            LOG.warn("Shutdown: {} queued or in-flight event(s) finished; {} not finished in time, written as dead letters "
+                    + "(replay them after restart)", finished, dead);
         }
     }
 

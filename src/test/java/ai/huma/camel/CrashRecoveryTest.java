@@ -111,15 +111,23 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * Every event written, and none twice but the one a kill may cut between writing its result and
+     * recording its delivery: that one is written again after the restart, to the same file.
+     */
     private static void assertWrittenOnce(String consoles, List<String> tickets) {
         Map<String, Integer> writes = new java.util.HashMap<>();
         Matcher written = WRITTEN.matcher(consoles);
         while (written.find()) {
             writes.merge(written.group(1), 1, Integer::sum);
         }
+        int again = 0;
         for (String ticket : tickets) {
-            assertThat(writes.getOrDefault(ticket, 0)).as("results written for %s", ticket).isEqualTo(1);
+            int times = writes.getOrDefault(ticket, 0);
+            assertThat(times).as("results written for %s", ticket).isBetween(1, 2);
+            again += times - 1;
         }
+        assertThat(again).as("events written a second time").isLessThanOrEqualTo(1);
     }
 
     private static Map<String, String> durable() {

@@ -83,7 +83,9 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
 
     @Test
     void aBodyJustUnderOrAtTheLimitIsAccepted() {
-        List<NotifyBuilder> done = WORKERS.stream().map(w -> whenDone(w, 2)).toList();
+        // the two bodies of a path are the same delivery: on a broker the second never reaches the worker
+        int perWorker = memoryQueues() ? 2 : 1;
+        List<NotifyBuilder> done = WORKERS.stream().map(w -> whenDone(w, perWorker)).toList();
 
         for (String path : NO_CALL_BODIES.keySet()) {
             for (int size : List.of(MAX_BODY - 8, MAX_BODY)) {

@@ -27,6 +27,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     @Test
     void aGracefulShutdownDrainsTheQueue() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(memoryQueues(), "durable queues keep what is queued: CrashRecoveryTest");
         HUMA.delay(Duration.ofMillis(300));
         List<String> tickets = queueSucceeded("drain", 5);
 
@@ -41,6 +42,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     @Test
     void aShutdownThatTimesOutLosesNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(memoryQueues(), "durable queues keep what is queued: CrashRecoveryTest");
         HUMA.delay(Duration.ofSeconds(2));
         List<String> tickets = queueSucceeded("short", 5);
 
@@ -67,6 +69,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     @Test
     void whileDrainingANewWebhookIsAnswered503() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(memoryQueues(), "durable queues keep what is queued: CrashRecoveryTest");
         HUMA.delay(Duration.ofSeconds(1));
         queueSucceeded("late", 3);
         assertThat(webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"early\"}").statusCode())
@@ -102,10 +105,15 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         context.stop();
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        assertThat(outputFiles()).isEmpty();
+        if (!memoryQueues()) {
+            // a durable queue keeps the event cut short, to be worked after the restart
+            assertThat(deadLetterFiles()).isEmpty();
+            return;
+        }
         assertThat(deadLetterFiles()).as("the event is a dead letter by the time the stop returns").hasSize(1);
         JsonNode record = json.readTree(deadLetterFiles().get(0).toFile());
         assertThat(record.path("payload").path("conversion_id").asText()).isEqualTo("v1");
-        assertThat(outputFiles()).isEmpty();
     }
 
     /** Queues {@code n} succeeded questions ("<name> i", ticket "<name>i", one page each); returns the tickets. */

@@ -54,6 +54,7 @@ class ObservabilityTest extends HumaRoutesTestSupport {
 
     @Test
     void aFullQueueIsNotReady() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(memoryQueues(), "a bounded queue is the in-memory one");
         HUMA.question("slow", 3);
         HUMA.delay(Duration.ofSeconds(3));
         // one in the worker, three waiting: the queue of three is full
@@ -97,7 +98,8 @@ class ObservabilityTest extends HumaRoutesTestSupport {
         assertThat(value(metrics, "huma_webhooks_total", event, "status=\"400\"")).isEqualTo(1);
         assertThat(value(metrics, "huma_webhooks_total", event, "status=\"413\"")).isEqualTo(1);
         assertThat(value(metrics, "huma_webhooks_total", event, "status=\"405\"")).isEqualTo(1);
-        assertThat(value(metrics, "huma_events_duplicates_total", event)).isEqualTo(1);
+        // on a broker, the repeat is dropped before it reaches a worker
+        assertThat(value(metrics, "huma_events_duplicates_total", event)).isEqualTo(memoryQueues() ? 1 : 0);
         assertThat(value(metrics, "huma_events_completed_total", event)).isEqualTo(1);
         assertThat(value(metrics, "huma_events_dead_letters_total", event)).isEqualTo(2);
         assertThat(value(metrics, "huma_events_replays_total", event)).isEqualTo(1);
@@ -105,6 +107,9 @@ class ObservabilityTest extends HumaRoutesTestSupport {
         assertThat(value(metrics, "huma_api_calls_seconds_count", "kind=\"api\"", "outcome=\"200\"")).isEqualTo(3);
         // t2: a call and its retry, twice (first run and replay)
         assertThat(value(metrics, "huma_api_calls_seconds_count", "kind=\"api\"", "outcome=\"500\"")).isEqualTo(4);
+        if (memoryQueues()) {
+            assertThat(metrics).contains("huma_queue_depth{queue=\"question\"}");
+        }
         assertThat(value(metrics, "huma_queue_depth", "queue=\"question\"")).isZero();
         assertThat(metrics).contains("jvm_memory_used_bytes");
     }

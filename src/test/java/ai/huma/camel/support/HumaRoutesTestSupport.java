@@ -205,11 +205,19 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
      * this makes "nothing else reached the worker" a fact rather than a race.
      */
     protected void awaitWorkersIdle() {
+        ai.huma.camel.QueueBroker broker = context.getRegistry().lookupByNameAndType("queueBroker", ai.huma.camel.QueueBroker.class);
         await().atMost(Duration.ofSeconds(15)).until(() -> context.getInflightRepository().size() == 0
                 && context.getEndpoints().stream()
                         .filter(org.apache.camel.component.seda.SedaEndpoint.class::isInstance)
                         .map(org.apache.camel.component.seda.SedaEndpoint.class::cast)
-                        .allMatch(queue -> queue.getCurrentQueueSize() == 0));
+                        .allMatch(queue -> queue.getCurrentQueueSize() == 0)
+                && (broker == null || broker.pendingEvents() <= 0)
+                && context.getInflightRepository().size() == 0);
+    }
+
+    /** True when the queues are the in-memory SEDA queues (the suite can run in durable mode too). */
+    protected boolean memoryQueues() {
+        return "memory".equals(context.getPropertiesComponent().resolveProperty("huma.queue.mode").orElse("memory"));
     }
 
     protected static void awaitDone(NotifyBuilder notify) {
