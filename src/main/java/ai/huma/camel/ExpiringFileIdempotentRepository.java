@@ -3,6 +3,8 @@ package ai.huma.camel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,8 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
     private final LinkedHashMap<String, Long> expiries = new LinkedHashMap<>();
     private final Set<String> unconfirmed = new HashSet<>();
     private int linesInFile;
+    /** The file, kept open for appending between two compactions (one write per delivery). */
+    private FileChannel journal;
 
     public ExpiringFileIdempotentRepository() {
         this.clock = Clock.systemUTC();
@@ -120,6 +124,11 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
         }
         evict();
         compact();
+    }
+
+    @Override
+    protected synchronized void doStop() throws IOException {
+        closeJournal();
     }
 
     /** Takes a delivery: remembered at once in memory, written to the file once it is confirmed. */
@@ -202,17 +211,30 @@ public class ExpiringFileIdempotentRepository extends ServiceSupport implements 
             return;
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, line + "\n", StandardCharsets.US_ASCII,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            if (journal == null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            }
+            ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                journal.write(bytes);
+            }
             linesInFile++;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot record a delivery in " + file.toAbsolutePath(), e);
         }
     }
 
+    private void closeJournal() throws IOException {
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+    }
+
     private void compact() {
         try {
+            closeJournal();
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {

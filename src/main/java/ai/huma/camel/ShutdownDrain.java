@@ -52,6 +52,14 @@ public class ShutdownDrain extends EventNotifierSupport {
     private ScheduledExecutorService timer;
 
     /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
+    /**
+     * True while the bundle shuts down: the edge then answers 503 (Huma tries again later), and on a
+     * broker the dead-letter route leaves a failed event in the queue for after the restart.
+     */
+    public boolean isStopping(Exchange exchange) {
+        return exchange.getContext().isStopping();
+    }
+
     public void setDeadLetterUri(String deadLetterUri) {
         this.deadLetterUri = deadLetterUri;
     }

@@ -68,6 +68,11 @@ public class SourceAllowList {
         return address != null && blocks.stream().anyMatch(block -> block.contains(address));
     }
 
+    /** The opposite of {@link #isAllowed}, for the edge's filter: true when the source is refused. */
+    public boolean isRefused(@Header("CamelVertxPlatformHttpRemoteAddress") String remoteAddress) {
+        return !isAllowed(remoteAddress);
+    }
+
     private static Block parse(String source) {
         String[] parts = source.split("/", 2);
         byte[] network = literal(parts[0]);

@@ -64,6 +64,11 @@ public class WebhookAuthorization {
         return match;
     }
 
+    /** The opposite of {@link #isAuthorized}, for the edge's filter: true when the caller is refused. */
+    public boolean isRefused(@Header("Authorization") String authorization) {
+        return !isAuthorized(authorization);
+    }
+
     /** The token of {@code <scheme> <token>}, or null when the header does not have that shape. */
     static String tokenOf(String authorization) {
         if (authorization == null) {

@@ -9,10 +9,13 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.main.Main;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Huma delivers a webhook up to three times: the same delivery is worked once, a new event again. */
+// one bundle per test: each test restarts the bundle
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class DuplicateDeliveryTest extends HumaRoutesTestSupport {
 
     private static final String QUESTION = "{\"question\":\"twice\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";

@@ -16,11 +16,14 @@ import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Stopping the bundle drains what was accepted; what cannot be drained in time becomes dead letters. */
+// one bundle per test: each test stops the bundle
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     private final ObjectMapper json = new ObjectMapper();

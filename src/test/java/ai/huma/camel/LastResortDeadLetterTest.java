@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** When the dead-letter endpoint itself fails, the event is still written to the dead-letter folder. */
+// one bundle per test: each test breaks the dead-letter folder
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class LastResortDeadLetterTest extends HumaRoutesTestSupport {
 
     @Override

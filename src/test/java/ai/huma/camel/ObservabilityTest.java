@@ -14,6 +14,7 @@ import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,6 +23,8 @@ import static org.awaitility.Awaitility.await;
  * Probes and metrics over HTTP, on the management port: liveness, readiness (the edge warm, the
  * queues taking work), and the bundle's counters and timers in Prometheus format.
  */
+// one bundle per test: each test counts what the bundle did since it started
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class ObservabilityTest extends HumaRoutesTestSupport {
 
     private final ObjectMapper json = new ObjectMapper();

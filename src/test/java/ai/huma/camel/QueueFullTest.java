@@ -10,11 +10,14 @@ import ai.huma.camel.support.FakeHumaApi;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A full queue is answered 503 with Retry-After at once, so that Huma tries again; nothing accepted is lost. */
+// one bundle per test: each test fills the queue
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class QueueFullTest extends HumaRoutesTestSupport {
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Readiness: by the time the bundle says ready (GET / answers hello!), the edge has been warmed up
  * with webhooks of its own, and none of them reached a worker, Huma or a file.
  */
+// one bundle per test: each test watches the bundle start
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class ReadinessTest extends HumaRoutesTestSupport {
 
     @Override

@@ -15,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Runs the real bundle (application.properties and routes/ from the project root) with Camel Main,
  * against a {@link FakeHumaApi} on loopback, with its own output and data folders and HTTP port.
+ * <p>
+ * One bundle serves all the tests of a class, each of them starting from a bundle with nothing done
+ * ({@link #startFresh()}); a class whose tests stop or restart the bundle, or count what it did since
+ * it started, runs one bundle per test with {@code @TestInstance(TestInstance.Lifecycle.PER_METHOD)}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
     /** The webhook secret of the tests; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
@@ -96,6 +104,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         // one warm-up round per context keeps the warm-up path exercised and the suite fast
         // (ReadinessTest runs the default)
         properties.setProperty("huma.http.warm-up-requests", "1");
+        // idle in-memory workers notice a stop at once, so that each test context stops quickly
+        properties.setProperty("huma.queue.poll-timeout", "50");
         properties.putAll(extraProperties());
         testProperties = properties;
         configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
@@ -109,6 +119,36 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
             Object server = context.getRegistry().lookupByName("webhookServer");
             return server == null || ((ai.huma.camel.WebhookServer) server).isReady();
         });
+    }
+
+    /**
+     * Before each test: what the previous test of the class left running has ended, and its traces
+     * are gone: no results, no dead letters, no delivery remembered, the fake API as new.
+     */
+    @BeforeEach
+    void startFresh() throws IOException {
+        awaitWorkersIdle();
+        HUMA.reset();
+        deleteContents(outputDir);
+        deleteContents(dataDir.resolve("dead-letter"));
+        deleteContents(dataDir.resolve("replay"));
+        IdempotentRepository deliveries = context.getRegistry().lookupByNameAndType("deliveryRepository", IdempotentRepository.class);
+        if (deliveries != null) {
+            deliveries.clear();
+        }
+    }
+
+    private static void deleteContents(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!file.equals(dir)) {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 
     /** Properties a test class sets on top of the test defaults. */
