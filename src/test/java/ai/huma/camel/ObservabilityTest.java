@@ -35,7 +35,9 @@ class ObservabilityTest extends HumaRoutesTestSupport {
                 "huma.retry.initial-delay", "20",
                 "huma.retry.max-redeliveries", "1",
                 "huma.http.max-body-size", "2048",
-                "huma.queue.size", "3");
+                "huma.queue.size", "3",
+                // one worker, so that the queue fills behind it
+                "huma.workers", "1");
     }
 
     @Test

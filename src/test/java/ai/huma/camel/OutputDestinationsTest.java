@@ -19,6 +19,7 @@ import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,6 +30,8 @@ import static org.awaitility.Awaitility.await;
  * file keeps its name (the S3 key too); a mail carries the whole result as attachments. A
  * destination that is down is retried until it is back, or dead-lettered and replayed.
  */
+// one bundle per test: each test starts the destination servers afresh, and some stop them
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class OutputDestinationsTest extends HumaRoutesTestSupport {
 
     private static final String PDF = "%PDF-1.4 visual \u00e9\n";

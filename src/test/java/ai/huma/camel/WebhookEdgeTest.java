@@ -116,8 +116,8 @@ class WebhookEdgeTest extends HumaRoutesTestSupport {
     }
 
     /**
-     * Counts what reaches the three workers from now on. The queues are FIFO with one consumer: once
-     * a valid webhook sent last has been worked, anything queued before it has been worked too.
+     * Counts what reaches the three workers from now on: once a valid webhook sent last has been
+     * worked and the workers are idle, anything queued before it has been worked too.
      */
     private final class WorkerCounts {
 

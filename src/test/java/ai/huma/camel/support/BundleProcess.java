@@ -53,6 +53,7 @@ public final class BundleProcess implements AutoCloseable {
         this.environment.put("HUMA_PORT", Integer.toString(port));
         this.environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
         this.environment.putIfAbsent("HUMA_HTTP_WARM_UP_REQUESTS", "1");
+        this.environment.putIfAbsent("HUMA_QUEUE_POLL_TIMEOUT", "50");
     }
 
     public Path workDir() {
@@ -72,6 +73,8 @@ public final class BundleProcess implements AutoCloseable {
         starts++;
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // a bundle under test needs no peak speed: the quick compiler only, to spare the CPU
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"),
                 HumaCamelMain.class.getName())
                 .directory(workDir.toFile())
