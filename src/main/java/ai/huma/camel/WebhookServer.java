@@ -70,6 +70,8 @@ public class WebhookServer extends VertxPlatformHttpServer {
     private Router router;
     private HttpServer server;
     private volatile boolean destroyed;
+    /** False while the server listens but the routes are not all started: then everything is a 503. */
+    private volatile boolean routesStarted;
 
     public WebhookServer() {
         super(new VertxPlatformHttpServerConfiguration());
@@ -215,6 +217,7 @@ public class WebhookServer extends VertxPlatformHttpServer {
             @Override
             public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
                 // the routes have started; onCamelContextFullyStarted warms them up
+                routesStarted = true;
             }
 
             @Override
@@ -296,6 +299,13 @@ public class WebhookServer extends VertxPlatformHttpServer {
         });
         if (state != null) {
             state.requestStarted();
+        }
+        if (!routesStarted) {
+            // listening before the routes are there: a webhook would find no route (404, which Huma
+            // does not retry soon); say "come back" instead
+            context.response().setStatusCode(503).putHeader("Retry-After", "1")
+                    .putHeader("Content-Type", "application/json").end("{\"error\":\"Service Unavailable\"}");
+            return;
         }
         context.next();
     }
