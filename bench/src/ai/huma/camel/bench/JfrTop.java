@@ -1,0 +1,74 @@
+package ai.huma.camel.bench;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * The hot methods of a JFR recording (Java 17's {@code jfr} tool has no {@code view hot-methods}):
+ * jdk.ExecutionSample events between two instants, aggregated by top frame (self) and by every
+ * method on the stack (total), as markdown. Usage: {@code JfrTop <file.jfr> <fromEpochMs> <toEpochMs> [top]}.
+ */
+public final class JfrTop {
+
+    public static void main(String[] args) throws Exception {
+        Instant from = Instant.ofEpochMilli(Long.parseLong(args[1]));
+        Instant to = Instant.ofEpochMilli(Long.parseLong(args[2]));
+        int top = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> total = new HashMap<>();
+        Map<String, Integer> threads = new HashMap<>();
+        int samples = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(Path.of(args[0]))) {
+            if (!"jdk.ExecutionSample".equals(event.getEventType().getName())
+                    || event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)
+                    || event.getStackTrace() == null) {
+                continue;
+            }
+            samples++;
+            List<RecordedFrame> frames = event.getStackTrace().getFrames();
+            if (!frames.isEmpty()) {
+                self.merge(name(frames.get(0)), 1, Integer::sum);
+            }
+            Set<String> seen = new HashSet<>();
+            for (RecordedFrame frame : frames) {
+                if (seen.add(name(frame))) {
+                    total.merge(name(frame), 1, Integer::sum);
+                }
+            }
+            var thread = event.getThread("sampledThread");
+            String threadName = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName().replaceAll("[0-9]+", "N");
+            threads.merge(threadName, 1, Integer::sum);
+        }
+        System.out.println("jdk.ExecutionSample events in the load window: " + samples
+                + " (the stack traces are truncated at JFR's stack depth, 64 by default)");
+        print("Top frames (self)", self, samples, top);
+        print("Methods on the stack (total)", total, samples, top);
+        print("Threads", threads, samples, 8);
+    }
+
+    private static String name(RecordedFrame frame) {
+        RecordedMethod method = frame.getMethod();
+        return method.getType().getName() + "." + method.getName();
+    }
+
+    private static void print(String title, Map<String, Integer> counts, int samples, int top) {
+        System.out.println();
+        System.out.println("| " + title + " | samples | % |");
+        System.out.println("|---|---:|---:|");
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> System.out.printf("| `%s` | %d | %.1f |%n", e.getKey(), e.getValue(),
+                        100.0 * e.getValue() / Math.max(1, samples)));
+    }
+}
