@@ -14,7 +14,7 @@ set -Eeuo pipefail
 BENCH_MODES=${BENCH_MODES:-memory durable}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
 BENCH_DURATION=${BENCH_DURATION:-15}        # seconds per measured wrk run
-BENCH_WARMUP=${BENCH_WARMUP:-5}             # seconds of unreported wrk load before the measured runs
+BENCH_WARMUP=${BENCH_WARMUP:-10}           # seconds of unreported wrk load before the measured runs
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-8 64}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_E2E_EVENTS=${BENCH_E2E_EVENTS:-200}
@@ -102,6 +102,8 @@ free_port() { # a port nobody listens on, below the ephemeral range so that clie
 calc() { awk "BEGIN { printf \"%s\", $* }"; }
 kv() { sed -n "s/^$1=//p" "$2" | head -1; } # key file: the value of key=value
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; } # key "BENCH a=1 b=2"
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; } # utime + stime
 rss_mb() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 alive_or_die() { # pid name log
     kill -0 "$1" 2>/dev/null && return 0
@@ -218,6 +220,9 @@ start_server() {
     R[$target,burst_max]=$(kv burst_max_ms "$client_out")
     R[$target,burst_non2xx]=$(kv burst_non2xx "$client_out")
     R[$target,burst_statuses]=$(kv burst_statuses "$client_out")
+    # what GET / and the webhook answered before ready / before their first 200 (-1: no connection yet)
+    R[$target,ready_polls]=$(kv ready_poll_statuses "$client_out" | sed 's/-1=[0-9]*, //; s/, 200=1//; s/200=1, //; s/[{}]//g; s/=/×/g')
+    R[$target,webhook_polls]=$(kv webhook_poll_statuses "$client_out" | sed 's/-1=[0-9]*, //; s/, 200=1//; s/200=1, //; s/[{}]//g; s/=/×/g')
     log "$target ready in ${R[$target,ready_ms]} ms (first webhook 200 at ${R[$target,webhook_ms]} ms; GET / polls $(kv ready_poll_statuses "$client_out")); burst of $BENCH_BURST: p50 ${R[$target,burst_p50]} ms, max ${R[$target,burst_max]} ms, ${R[$target,burst_statuses]}"
 }
 
@@ -261,7 +266,7 @@ wait_drain() { # target
         accepted=$(awk '/^huma_webhooks_total\{.*status="200"/ { s += $2 } END { printf "%d", s }' <<<"$metrics")
         worked=$(awk '/^huma_events_(completed|dead_letters|duplicates)_total\{/ { s += $2 } END { printf "%d", s }' <<<"$metrics")
         if [[ -n $metrics ]] && ((worked >= accepted)); then
-            ((i > 0)) && log "$1: backlog worked off in $(calc "$i / 10") s ($accepted events)"
+            ((i > 0)) && log "$1: backlog worked off in $(calc "$i / 10") s ($accepted events accepted so far)"
             return 0
         fi
         alive_or_die "$SERVER_PID" "$1" "$WORK/$1/console.log"
@@ -289,12 +294,15 @@ run_wrk() {
 
 # the four ack runs of a target: keep-alive and a new connection per request, at each connection count
 measure_acks() { # target
-    local target=$1 conn_mode conns line key requests seconds ok
+    local target=$1 conn_mode conns line key seconds ok cpu0 cpu1
     run_wrk "$target-warmup" 8 keepalive "$BENCH_WARMUP" >/dev/null
     [[ $target != ceiling ]] && wait_drain "$target"
     for conn_mode in keepalive close; do
         for conns in $BENCH_CONNECTIONS; do
+            cpu0=$(cpu_ticks "$SERVER_PID")
             line=$(run_wrk "$target-$conn_mode-$conns" "$conns" "$conn_mode" "$BENCH_DURATION")
+            [[ $target != ceiling ]] && wait_drain "$target"
+            cpu1=$(cpu_ticks "$SERVER_PID")
             key=$target,$conn_mode,$conns
             ok=$(field ok "$line")
             seconds=$(calc "$(field duration_us "$line") / 1000000")
@@ -305,8 +313,8 @@ measure_acks() { # target
             R[$key,s503]=$(field s503 "$line")
             R[$key,errors]=$(($(field err_connect "$line") + $(field err_read "$line") + $(field err_write "$line") + $(field err_timeout "$line")))
             R[$key,statuses]=$(field statuses "$line")
-            log "$target $conn_mode $conns conns: $(printf '%.0f' "${R[$key,acks]}") acks/s, p50 ${R[$key,p50]} ms, p99 ${R[$key,p99]} ms, statuses ${R[$key,statuses]}, socket errors ${R[$key,errors]}"
-            [[ $target != ceiling ]] && wait_drain "$target"
+            R[$key,cpu_us]=$( ((ok > 0)) && calc "($cpu1 - $cpu0) * 1000000 / $CLK_TCK / $ok" || echo "-")
+            log "$target $conn_mode $conns conns: $(printf '%.0f' "${R[$key,acks]}") acks/s, p50 ${R[$key,p50]} ms, p99 ${R[$key,p99]} ms, statuses ${R[$key,statuses]}, socket errors ${R[$key,errors]}, $(printf '%.0f' "${R[$key,cpu_us]}") µs CPU per ack"
         done
     done
     return 0
@@ -367,7 +375,7 @@ for mode in $BENCH_MODES; do
     R[$mode,rss_peak]=$(rss_mb "$SERVER_PID" VmHWM)
     stop_server "$mode"
     grep -q 'OutOfMemoryError' "$WORK/$mode/console.log" && log "WARNING: $mode ran out of memory (see its console.log)"
-    R[$mode,warn_503]=$(grep -c 'answered 503' "$WORK/$mode/console.log" || true)
+    R[$mode,warn_503]=$(grep -c 'answered 503 (Huma will retry)' "$WORK/$mode/console.log" || true)
 done
 
 PROFILE_MD=
@@ -436,6 +444,7 @@ TABLE=$WORK/latest.md
             row "**acks/s**, $what, $conns conns" "$conn_mode,$conns,acks" 0
             row "… p50 ms" "$conn_mode,$conns,p50" 2
             row "… p99 ms" "$conn_mode,$conns,p99" 2
+            row "… CPU per ack of the server process (the bundle: edge and worker, until the backlog is worked off), µs" "$conn_mode,$conns,cpu_us" 0
             line="| … non-2xx (of which 503) / socket errors |"
             for target in ceiling $BENCH_MODES; do
                 line+=" ${R[$target,$conn_mode,$conns,non2xx]:-?} (${R[$target,$conn_mode,$conns,s503]:-?}) / ${R[$target,$conn_mode,$conns,errors]:-?} |"
@@ -445,6 +454,8 @@ TABLE=$WORK/latest.md
     done
     row "time from \`java\` to ready (\`GET /\` 200), ms" ready_ms 0
     row "time from \`java\` to the first 200 on $WEBHOOK, ms" webhook_ms 0
+    row "… what \`GET /\` answered before (polled every 5 ms once listening)" ready_polls 0 0
+    row "… what the webhook answered before its first 200 (polled every 10 ms)" webhook_polls 0 0
     row "first burst after ready ($BENCH_BURST webhooks, $BENCH_BURST_SENDERS senders): p50 ms" burst_p50 1
     row "… p100 ms" burst_max 1
     row "… non-2xx" burst_non2xx 0 0
@@ -452,6 +463,7 @@ TABLE=$WORK/latest.md
     row "… results complete" e2e_files 0 0
     row "… ack p99 of a light load (2 conns, ${BENCH_LIGHT_PAUSE_MS} ms pause) meanwhile, ms" light_p99 2 0
     row "… its non-2xx" light_non2xx 0 0
+    row "\"answered 503\" lines in the bundle's log, whole run" warn_503 0 0
     row "RSS idle after ready, MB" rss_idle 0
     row "RSS peak (VmHWM), MB" rss_peak 0
     echo

@@ -27,8 +27,27 @@ public final class JfrTop {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        // jdk.ThreadCPULoad comes for every thread at once, every few seconds: CPU by thread name, per round
+        Map<Instant, Map<String, Double>> cpuRounds = new HashMap<>();
         int samples = 0;
+        int collections = 0;
+        double pausesMs = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(Path.of(args[0]))) {
+            if ("jdk.ThreadCPULoad".equals(event.getEventType().getName())
+                    && !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to.plusSeconds(1))) {
+                var thread = event.getThread();
+                String name = thread == null || thread.getJavaName() == null ? String.valueOf(thread == null ? "?" : thread.getOSName())
+                        : thread.getJavaName();
+                cpuRounds.computeIfAbsent(event.getStartTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), t -> new HashMap<>())
+                        .merge(name.replaceAll("[0-9]+", "N"), 100.0 * (event.getFloat("user") + event.getFloat("system")), Double::sum);
+                continue;
+            }
+            if ("jdk.GarbageCollection".equals(event.getEventType().getName())
+                    && !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to)) {
+                collections++;
+                pausesMs += event.getDuration("sumOfPauses").toNanos() / 1e6;
+                continue;
+            }
             if (!"jdk.ExecutionSample".equals(event.getEventType().getName())
                     || event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)
                     || event.getStackTrace() == null) {
@@ -50,10 +69,23 @@ public final class JfrTop {
             threads.merge(threadName, 1, Integer::sum);
         }
         System.out.println("jdk.ExecutionSample events in the load window: " + samples
-                + " (the stack traces are truncated at JFR's stack depth, 64 by default)");
+                + " (the stack traces are truncated at JFR's stack depth, 64 by default); GC: " + collections
+                + " collections, " + Math.round(pausesMs) + " ms of pauses in the window");
         print("Top frames (self)", self, samples, top);
         print("Methods on the stack (total)", total, samples, top);
-        print("Threads", threads, samples, 8);
+        print("Threads of the samples", threads, samples, 8);
+        if (!cpuRounds.isEmpty()) {
+            Map<String, Double> cpu = new HashMap<>();
+            cpuRounds.values().forEach(round -> round.forEach((name, load) -> cpu.merge(name, load / cpuRounds.size(), Double::sum)));
+            System.out.println();
+            System.out.println("CPU by thread (jdk.ThreadCPULoad, % of the whole machine, mean of " + cpuRounds.size()
+                    + " readings; JIT compiler and GC threads show here, not in the samples above)");
+            System.out.println();
+            System.out.println("| thread | CPU % |");
+            System.out.println("|---|---:|");
+            cpu.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+                    .forEach(e -> System.out.printf("| `%s` | %.1f |%n", e.getKey(), e.getValue()));
+        }
     }
 
     private static String name(RecordedFrame frame) {
