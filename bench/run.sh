@@ -10,6 +10,7 @@
 # BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_E2E_EVENTS, BENCH_E2E_RECORDS, BENCH_LIGHT_PAUSE_MS,
 # BENCH_KEEP (README).
 set -Eeuo pipefail
+{ # the whole script is read before it runs: editing or checking out this file during a run cannot derail it
 
 BENCH_MODES=${BENCH_MODES:-memory durable}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
@@ -66,7 +67,7 @@ stop_pid() { # pid [seconds]: SIGTERM, then SIGKILL after the grace period
 cleanup() {
     trap - ERR
     local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
+    for pid in "${PIDS[@]}"; do stop_pid "$pid" 15; done
     if [[ -n $WORK && -d $WORK ]]; then
         local file name
         rm -rf "$BENCH_DIR/results/logs"
@@ -109,7 +110,8 @@ alive_or_die() { # pid name log
     kill -0 "$1" 2>/dev/null && return 0
     printf '\n--- last lines of %s ---\n' "$3" >&2
     tail -n 30 "$3" >&2 || true
-    die "$2 exited unexpectedly (log: $3)"
+    local kept=${3#"$WORK"/}
+    die "$2 exited unexpectedly (its log is kept as bench/results/logs/${kept//\//-})"
 }
 
 declare -A R # results: R[target,key]
@@ -259,26 +261,30 @@ stop_server() { # target
 
 # The bundle has worked everything it accepted (its metrics: completed + dead letters + duplicates
 # >= webhooks answered 200), so that one run's backlog does not weigh on the next.
-wait_drain() { # target
+wait_drain() { # target; sets DRAIN_S (">60" when not worked off)
     local i metrics accepted worked
+    DRAIN_S=0
     for ((i = 0; i < 600; i++)); do
         metrics=$(curl -s --max-time 2 "http://127.0.0.1:$MGMT_PORT/observe/metrics" || true)
         accepted=$(awk '/^huma_webhooks_total\{.*status="200"/ { s += $2 } END { printf "%d", s }' <<<"$metrics")
         worked=$(awk '/^huma_events_(completed|dead_letters|duplicates)_total\{/ { s += $2 } END { printf "%d", s }' <<<"$metrics")
         if [[ -n $metrics ]] && ((worked >= accepted)); then
+            DRAIN_S=$(calc "$i / 10")
             ((i > 0)) && log "$1: backlog worked off in $(calc "$i / 10") s ($accepted events accepted so far)"
             return 0
         fi
         alive_or_die "$SERVER_PID" "$1" "$WORK/$1/console.log"
         sleep 0.1
     done
+    DRAIN_S=">60"
     log "WARNING: $1 still has $((accepted - worked)) events to work after 60 s"
 }
 
 # ------------------------------------------------------------------------------------------------
 # wrk runs
 # ------------------------------------------------------------------------------------------------
-# run_wrk <label> <connections> <keepalive|close> <seconds> [pause ms] -> prints the BENCH line
+# run_wrk <label> <connections> <keepalive|close> <seconds> [pause ms]: sets WRK_LINE (the BENCH line).
+# Not to be called in $(...): RUN_SEQ, which keeps ticket numbers unique across runs, would not move on.
 run_wrk() {
     local label=$1 conns=$2 conn_mode=$3 seconds=$4 pause=${5:-0} threads=$BENCH_WRK_THREADS out prefix
     ((threads > conns)) && threads=$conns
@@ -289,21 +295,24 @@ run_wrk() {
     [[ $conn_mode == close ]] && headers+=(-H "Connection: close")
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s "${headers[@]}" -s "$BENCH_DIR/lua/webhook.lua" \
         "http://127.0.0.1:$PORT$WEBHOOK" -- "$prefix" "$pause" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
-    grep '^BENCH ' "$out" || { cat "$out" >&2; die "wrk printed no result ($label)"; }
+    WRK_LINE=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "wrk printed no result ($label)"; }
 }
 
 # the four ack runs of a target: keep-alive and a new connection per request, at each connection count
 measure_acks() { # target
     local target=$1 conn_mode conns line key seconds ok cpu0 cpu1
-    run_wrk "$target-warmup" 8 keepalive "$BENCH_WARMUP" >/dev/null
+    run_wrk "$target-warmup" 8 keepalive "$BENCH_WARMUP"
     [[ $target != ceiling ]] && wait_drain "$target"
     for conn_mode in keepalive close; do
         for conns in $BENCH_CONNECTIONS; do
             cpu0=$(cpu_ticks "$SERVER_PID")
-            line=$(run_wrk "$target-$conn_mode-$conns" "$conns" "$conn_mode" "$BENCH_DURATION")
+            run_wrk "$target-$conn_mode-$conns" "$conns" "$conn_mode" "$BENCH_DURATION"
+            line=$WRK_LINE
+            DRAIN_S=
             [[ $target != ceiling ]] && wait_drain "$target"
             cpu1=$(cpu_ticks "$SERVER_PID")
             key=$target,$conn_mode,$conns
+            R[$key,drain_s]=$DRAIN_S
             ok=$(field ok "$line")
             seconds=$(calc "$(field duration_us "$line") / 1000000")
             R[$key,acks]=$(calc "$ok / $seconds")
@@ -373,7 +382,11 @@ for mode in $BENCH_MODES; do
     measure_acks "$mode"
     measure_e2e "$mode"
     R[$mode,rss_peak]=$(rss_mb "$SERVER_PID" VmHWM)
+    duplicates=$(curl -s --max-time 2 "http://127.0.0.1:$MGMT_PORT/observe/metrics" \
+        | awk '/^huma_events_duplicates_total\{/ { s += $2 } END { printf "%d", s }')
     stop_server "$mode"
+    # on a broker the repeats are dropped by Artemis itself, one WARN line each
+    R[$mode,duplicates]=$((duplicates + $(grep -c 'AMQ222059' "$WORK/$mode/console.log" || true)))
     grep -q 'OutOfMemoryError' "$WORK/$mode/console.log" && log "WARNING: $mode ran out of memory (see its console.log)"
     R[$mode,warn_503]=$(grep -c 'answered 503 (Huma will retry)' "$WORK/$mode/console.log" || true)
 done
@@ -383,10 +396,11 @@ if [[ $PROFILE == 1 ]]; then
     log "profile: memory mode, keep-alive 64 connections, with JFR"
     jfr_file=$WORK/profile.jfr
     start_bundle profile memory "-XX:StartFlightRecording=name=bench,settings=profile,dumponexit=true,filename=$jfr_file"
-    run_wrk profile-warmup 8 keepalive "$BENCH_WARMUP" >/dev/null
+    run_wrk profile-warmup 8 keepalive "$BENCH_WARMUP"
     wait_drain profile
     from_ms=$(($(epoch_us) / 1000))
-    line=$(run_wrk profile-keepalive-64 64 keepalive "$BENCH_DURATION")
+    run_wrk profile-keepalive-64 64 keepalive "$BENCH_DURATION"
+    line=$WRK_LINE
     to_ms=$(($(epoch_us) / 1000))
     stop_server profile
     [[ -s $jfr_file ]] || die "no JFR recording was written ($jfr_file)"
@@ -445,6 +459,7 @@ TABLE=$WORK/latest.md
             row "… p50 ms" "$conn_mode,$conns,p50" 2
             row "… p99 ms" "$conn_mode,$conns,p99" 2
             row "… CPU per ack of the server process (the bundle: edge and worker, until the backlog is worked off), µs" "$conn_mode,$conns,cpu_us" 0
+            row "… time to work off the backlog after the run, s" "$conn_mode,$conns,drain_s" 1 0
             line="| … non-2xx (of which 503) / socket errors |"
             for target in ceiling $BENCH_MODES; do
                 line+=" ${R[$target,$conn_mode,$conns,non2xx]:-?} (${R[$target,$conn_mode,$conns,s503]:-?}) / ${R[$target,$conn_mode,$conns,errors]:-?} |"
@@ -463,6 +478,7 @@ TABLE=$WORK/latest.md
     row "… results complete" e2e_files 0 0
     row "… ack p99 of a light load (2 conns, ${BENCH_LIGHT_PAUSE_MS} ms pause) meanwhile, ms" light_p99 2 0
     row "… its non-2xx" light_non2xx 0 0
+    row "duplicates dropped (every ticket is new: should be 0)" duplicates 0 0
     row "\"answered 503\" lines in the bundle's log, whole run" warn_503 0 0
     row "RSS idle after ready, MB" rss_idle 0
     row "RSS peak (VmHWM), MB" rss_peak 0
@@ -475,3 +491,5 @@ mkdir -p "$BENCH_DIR/results"
 cp "$TABLE" "$BENCH_DIR/results/latest.md"
 cat "$TABLE"
 log "written to bench/results/latest.md"
+exit 0
+}

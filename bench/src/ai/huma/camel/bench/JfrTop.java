@@ -15,8 +15,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * The hot methods of a JFR recording (Java 17's {@code jfr} tool has no {@code view hot-methods}):
- * jdk.ExecutionSample events between two instants, aggregated by top frame (self) and by every
- * method on the stack (total), as markdown. Usage: {@code JfrTop <file.jfr> <fromEpochMs> <toEpochMs> [top]}.
+ * jdk.ExecutionSample events between two instants, aggregated by top frame (self), by first frame
+ * outside the JDK, and the bundle's own methods by every sample they are on the stack of (total);
+ * then the CPU by thread and the GC pauses of that window, as markdown. Usage: {@code JfrTop <file.jfr> <fromEpochMs> <toEpochMs> [top]}.
  */
 public final class JfrTop {
 
@@ -25,6 +26,7 @@ public final class JfrTop {
         Instant to = Instant.ofEpochMilli(Long.parseLong(args[2]));
         int top = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> firstNonJdk = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
         // jdk.ThreadCPULoad comes for every thread at once, every few seconds: CPU by thread name, per round
@@ -58,9 +60,11 @@ public final class JfrTop {
             if (!frames.isEmpty()) {
                 self.merge(name(frames.get(0)), 1, Integer::sum);
             }
+            frames.stream().map(JfrTop::name).filter(name -> !isJdk(name)).findFirst()
+                    .ifPresent(name -> firstNonJdk.merge(name, 1, Integer::sum));
             Set<String> seen = new HashSet<>();
             for (RecordedFrame frame : frames) {
-                if (seen.add(name(frame))) {
+                if (name(frame).startsWith("ai.huma.") && seen.add(name(frame))) {
                     total.merge(name(frame), 1, Integer::sum);
                 }
             }
@@ -72,7 +76,8 @@ public final class JfrTop {
                 + " (the stack traces are truncated at JFR's stack depth, 64 by default); GC: " + collections
                 + " collections, " + Math.round(pausesMs) + " ms of pauses in the window");
         print("Top frames (self)", self, samples, top);
-        print("Methods on the stack (total)", total, samples, top);
+        print("Top frames outside the JDK (a JDK frame counts for its caller)", firstNonJdk, samples, top);
+        print("The bundle's own methods on the stack (total)", total, samples, 10);
         print("Threads of the samples", threads, samples, 8);
         if (!cpuRounds.isEmpty()) {
             Map<String, Double> cpu = new HashMap<>();
@@ -88,9 +93,13 @@ public final class JfrTop {
         }
     }
 
+    private static boolean isJdk(String name) {
+        return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.") || name.startsWith("com.sun.");
+    }
+
     private static String name(RecordedFrame frame) {
         RecordedMethod method = frame.getMethod();
-        return method.getType().getName() + "." + method.getName();
+        return (method.getType().getName() + "." + method.getName()).replaceAll("\\$\\$Lambda\\$[^.]*", "\\$\\$Lambda");
     }
 
     private static void print(String title, Map<String, Integer> counts, int samples, int top) {
