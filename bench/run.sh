@@ -42,7 +42,7 @@ for arg in "$@"; do
     case $arg in
         --no-build) BUILD=0 ;;
         --profile) PROFILE=1 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option '$arg' (try --help)" ;;
     esac
 done
@@ -458,7 +458,7 @@ TABLE=$WORK/latest.md
             row "**acks/s**, $what, $conns conns" "$conn_mode,$conns,acks" 0
             row "… p50 ms" "$conn_mode,$conns,p50" 2
             row "… p99 ms" "$conn_mode,$conns,p99" 2
-            row "… CPU per ack of the server process (the bundle: edge and worker, until the backlog is worked off), µs" "$conn_mode,$conns,cpu_us" 0
+            row "… CPU per ack, µs (the server process; the bundle's until its backlog is worked off)" "$conn_mode,$conns,cpu_us" 0
             row "… time to work off the backlog after the run, s" "$conn_mode,$conns,drain_s" 1 0
             line="| … non-2xx (of which 503) / socket errors |"
             for target in ceiling $BENCH_MODES; do

@@ -99,7 +99,7 @@ public final class JfrTop {
 
     private static String name(RecordedFrame frame) {
         RecordedMethod method = frame.getMethod();
-        return (method.getType().getName() + "." + method.getName()).replaceAll("\\$\\$Lambda\\$[^.]*", "\\$\\$Lambda");
+        return (method.getType().getName() + "." + method.getName()).replaceAll("\\$\\$Lambda\\$[^.]*(\\.[0-9]+)?", "\\$\\$Lambda");
     }
 
     private static void print(String title, Map<String, Integer> counts, int samples, int top) {
