@@ -1,5 +1,9 @@
 package ai.huma.camel;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Only an event whose exchange fails outside the dead letter channel (a worker cut short by a forced
  * stop, after the routes are gone) is handed straight to the dead-letter endpoint
- * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made.
+ * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made; should a
+ * forced stop make the endpoint refuse it too, it is written to the dead-letter folder directly.
  */
 public class ShutdownDrain extends EventNotifierSupport {
 
@@ -42,6 +47,7 @@ public class ShutdownDrain extends EventNotifierSupport {
     private static final long HAND_BACK_MARGIN_MILLIS = 2500;
 
     private String deadLetterUri;
+    private Path deadLetterDir = Path.of("data", "dead-letter");
     private final DeadLetters deadLetters = new DeadLetters();
     /** The queues as they were when stopping began: Camel drops its reference when a route stops. */
     private final List<BlockingQueue<Exchange>> queuesAtStop = new CopyOnWriteArrayList<>();
@@ -51,7 +57,6 @@ public class ShutdownDrain extends EventNotifierSupport {
     private volatile int pendingAtStop;
     private ScheduledExecutorService timer;
 
-    /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
     /**
      * True while the bundle shuts down: the edge then answers 503 (Huma tries again later), and on a
      * broker the dead-letter route leaves a failed event in the queue for after the restart.
@@ -60,8 +65,17 @@ public class ShutdownDrain extends EventNotifierSupport {
         return exchange.getContext().isStopping();
     }
 
+    /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
     public void setDeadLetterUri(String deadLetterUri) {
         this.deadLetterUri = deadLetterUri;
+    }
+
+    /**
+     * The dead-letter folder (huma.dead-letter.dir): when even the endpoint refuses a record (a
+     * forced stop refuses new work), it is written there directly.
+     */
+    public void setDeadLetterDir(String deadLetterDir) {
+        this.deadLetterDir = Path.of(deadLetterDir);
     }
 
     @Override
@@ -146,7 +160,7 @@ public class ShutdownDrain extends EventNotifierSupport {
             String text = deadLetters.recordWithReason(record, reason);
             ProducerTemplate template = getCamelContext().createProducerTemplate();
             try {
-                template.sendBodyAndHeader(deadLetterUri, text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                template.sendBodyAndHeader(deadLetterUri, text.getBytes(StandardCharsets.UTF_8),
                         Exchange.FILE_NAME, name);
             } finally {
                 template.stop();
@@ -154,10 +168,25 @@ public class ShutdownDrain extends EventNotifierSupport {
             LOG.error("{} event failed and was written as dead letter {}: {}",
                     record.getMessage().getHeader(DeadLetters.EVENT_HEADER), name, reason);
         } catch (Exception e) {
-            // not even the endpoint: the log is the record (a payload holds no secret)
+            writeToTheFolder(record, name, reason, e);
+        }
+    }
+
+    /** The endpoint refused the record (the context is going down): the folder takes it, by plain file I/O. */
+    private void writeToTheFolder(Exchange record, String name, String reason, Exception refusal) {
+        Object event = record.getMessage().getHeader(DeadLetters.EVENT_HEADER);
+        try {
+            String text = deadLetters.recordWithReason(record, reason);
+            Files.createDirectories(deadLetterDir);
+            Path part = deadLetterDir.resolve("." + name + ".part");
+            Files.write(part, text.getBytes(StandardCharsets.UTF_8));
+            Files.move(part, deadLetterDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            LOG.error("{} event failed and was written as dead letter {} in {} (the dead-letter endpoint refused it: {}): {}",
+                    event, name, deadLetterDir.toAbsolutePath(), refusal.getMessage(), reason);
+        } catch (Exception e) {
+            // not even the folder: the log is the record (a payload holds no secret)
             LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
-                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), e.getMessage(),
-                    record.getMessage().getBody(String.class));
+                    event, e.getMessage(), record.getMessage().getBody(String.class));
         }
     }
 
