@@ -216,12 +216,12 @@ public class WebhookServer extends VertxPlatformHttpServer {
 
             @Override
             public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
-                // the routes have started; onCamelContextFullyStarted warms them up
-                routesStarted = true;
+                // called before the routes start; onCamelContextFullyStarted warms them up
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
+                routesStarted = true;
                 if (!destroyed && server != null) {
                     // on a thread of its own: the start-up thread holds the CamelContext's locks
                     int actualPort = server.actualPort();
@@ -303,8 +303,12 @@ public class WebhookServer extends VertxPlatformHttpServer {
         if (!routesStarted) {
             // listening before the routes are there: a webhook would find no route (404, which Huma
             // does not retry soon); say "come back" instead
-            context.response().setStatusCode(503).putHeader("Retry-After", "1")
-                    .putHeader("Content-Type", "application/json").end("{\"error\":\"Service Unavailable\"}");
+            context.response().setStatusCode(503).putHeader("Retry-After", "1");
+            if ("/".equals(path)) {
+                context.response().putHeader("Content-Type", "text/plain").end("starting");
+            } else {
+                context.response().putHeader("Content-Type", "application/json").end("{\"error\":\"Service Unavailable\"}");
+            }
             return;
         }
         context.next();
