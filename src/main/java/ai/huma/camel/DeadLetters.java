@@ -54,8 +54,6 @@ public class DeadLetters {
     /** A payload is copied as it is when it nests no deeper than this (the record adds one level). */
     static final int MAX_PAYLOAD_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH - 1;
 
-    private static final DateTimeFormatter RECEIVED_AT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -67,11 +65,6 @@ public class DeadLetters {
             .build();
 
     /** The dead-letter record of the exchange: its original message, event headers and failure. */
-    /** The time a webhook came, as the edge stamps it in {@code HumaReceivedAt} (UTC, milliseconds). */
-    public String now() {
-        return RECEIVED_AT.format(Instant.now());
-    }
-
     public String record(Exchange exchange) throws JsonProcessingException {
         return recordWithReason(exchange, null);
     }

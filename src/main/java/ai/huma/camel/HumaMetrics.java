@@ -36,6 +36,9 @@ import org.apache.camel.component.seda.SedaEndpoint;
  */
 public class HumaMetrics implements CamelContextAware {
 
+    /** The counters made so far, by name and tags: looked up once, not on every webhook. */
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final Map<String, String> EVENT_OF_PATH = Map.of(
             "/api/webhook-question-answered", "Questions/Computed",
             "/api/webhook-history-visualized", "Histories/Visualized",
@@ -92,9 +95,10 @@ public class HumaMetrics implements CamelContextAware {
     public void answered(String path, int status) {
         String event = EVENT_OF_PATH.get(path);
         if (event != null) {
-            Counter.builder("huma.webhooks").description("Webhook requests answered, by status")
+            counters.computeIfAbsent("huma.webhooks " + event + " " + status, key -> Counter.builder("huma.webhooks")
+                    .description("Webhook requests answered, by status")
                     .tag("event", event).tag("status", Integer.toString(status))
-                    .register(registry()).increment();
+                    .register(registry())).increment();
         }
     }
 
@@ -126,8 +130,9 @@ public class HumaMetrics implements CamelContextAware {
     }
 
     private void count(String name, String description, String event) {
-        Counter.builder(name).description(description).tag("event", event == null ? "unknown" : event)
-                .register(registry()).increment();
+        String tag = event == null ? "unknown" : event;
+        counters.computeIfAbsent(name + " " + tag, key -> Counter.builder(name).description(description).tag("event", tag)
+                .register(registry())).increment();
     }
 
     MeterRegistry registry() {

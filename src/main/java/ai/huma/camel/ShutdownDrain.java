@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.Predicate;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made; should a
  * forced stop make the endpoint refuse it too, it is written to the dead-letter folder directly.
  */
-public class ShutdownDrain extends EventNotifierSupport {
+public class ShutdownDrain extends EventNotifierSupport implements Predicate {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
@@ -63,6 +64,12 @@ public class ShutdownDrain extends EventNotifierSupport {
      */
     public boolean isStopping(Exchange exchange) {
         return exchange.getContext().isStopping();
+    }
+
+    /** As a Camel predicate (the edge's {@code filter: ref: shutdownDrain}): {@link #isStopping}. */
+    @Override
+    public boolean matches(Exchange exchange) {
+        return isStopping(exchange);
     }
 
     /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */

@@ -5,7 +5,9 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.apache.camel.Predicate;
 
 /**
  * The optional allow-list of webhook sources ({@code huma.callback.allowed-sources}): IP addresses
@@ -13,7 +15,7 @@ import org.apache.camel.Header;
  * the token check applies either way. It sees the direct peer of the connection: behind a reverse
  * proxy, list the proxy.
  */
-public class SourceAllowList {
+public class SourceAllowList implements Predicate {
 
     private record Block(byte[] network, int prefixBits) {
 
@@ -71,6 +73,15 @@ public class SourceAllowList {
     /** The opposite of {@link #isAllowed}, for the edge's filter: true when the source is refused. */
     public boolean isRefused(@Header("CamelVertxPlatformHttpRemoteAddress") String remoteAddress) {
         return !isAllowed(remoteAddress);
+    }
+
+    /**
+     * As a Camel predicate (the edge's {@code filter: ref: sourceAllowList}), it matches the webhooks
+     * whose source it refuses.
+     */
+    @Override
+    public boolean matches(Exchange exchange) {
+        return isRefused(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress", String.class));
     }
 
     private static Block parse(String source) {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Expression;
 import org.apache.camel.Header;
 
 /**
@@ -33,7 +34,7 @@ import org.apache.camel.Header;
  * values for one key would make the delivery ambiguous). The check streams over the tokens; it
  * builds no tree.
  */
-public class WebhookBodyCheck {
+public class WebhookBodyCheck implements Expression {
 
     /** Jackson's default, which the workers and the dead-letter reader also apply. */
     static final int MAX_NUMBER_LENGTH = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
@@ -62,6 +63,17 @@ public class WebhookBodyCheck {
      * @throws BadWebhookException when the content type is not JSON, the body not UTF-8, not JSON,
      *                             not an object, or over a limit
      */
+    /**
+     * As a Camel expression (the edge's {@code setBody: ref: webhookBodyCheck}): the body checked by
+     * {@link #requireJsonObject}, as a direct call, without the copy of the exchange a bean call makes.
+     */
+    @Override
+    public <T> T evaluate(Exchange exchange, Class<T> type) {
+        String checked = requireJsonObject(exchange.getMessage().getBody(byte[].class),
+                exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class));
+        return exchange.getContext().getTypeConverter().convertTo(type, exchange, checked);
+    }
+
     public String requireJsonObject(@Body byte[] body, @Header(Exchange.CONTENT_TYPE) String contentType) {
         if (contentType != null && !contentType.isBlank()) {
             if (!isJson(contentType)) {

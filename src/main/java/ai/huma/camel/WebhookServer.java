@@ -15,6 +15,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.CamelContext;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * ({@code destroyMethod: stop}). Camel Main makes every YAML bean twice (a first pass reads the
  * configuration early); the first one is destroyed before the CamelContext starts and never listens.
  */
-public class WebhookServer extends VertxPlatformHttpServer {
+public class WebhookServer extends VertxPlatformHttpServer implements Predicate {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
     private static final long REFUSAL_LOG_INTERVAL_MILLIS = 10_000;
@@ -135,6 +137,12 @@ public class WebhookServer extends VertxPlatformHttpServer {
     /** True once the server listens and the edge has been warmed up: what readiness reports. */
     public boolean isReady() {
         return server != null && warmUp.isDone();
+    }
+
+    /** As a Camel predicate (the edge's {@code filter: ref: webhookServer}): a webhook of the warm-up. */
+    @Override
+    public boolean matches(Exchange exchange) {
+        return isWarmUp(exchange.getMessage().getHeader(EdgeWarmUp.HEADER, String.class));
     }
 
     /** True for a webhook of the warm-up (the edge answers it 200 and stops). */
