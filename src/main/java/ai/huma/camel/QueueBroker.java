@@ -28,7 +28,10 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * acknowledged the send) before the edge answers 200, and an event leaves the journal only once its
  * worker has finished it (client acknowledgement), so a crash loses nothing;</li>
  * <li>{@code broker}: an external Artemis ({@code huma.broker.url}, user and password from the
- * environment), shared by any number of bundle instances as competing consumers.</li>
+ * environment), shared by any number of bundle instances as competing consumers;</li>
+ * <li>{@code kafka}: not used either (the queues are Kafka topics through camel-kafka, the cluster in
+ * {@code huma.kafka.brokers}; README "Kafka as the queue"); checked here only so that a missing
+ * cluster stops the start.</li>
  * </ul>
  * Two connection factories are bound for camel-jms: the edge sends through one that caches sessions
  * and producers (Spring's {@link CachingConnectionFactory}), so that a webhook costs one send, not a
@@ -53,6 +56,7 @@ public class QueueBroker implements CamelContextAware {
     private String url;
     private String user;
     private String password;
+    private String kafkaBrokers;
     private int duplicateIdCacheSize = 100_000;
     private EmbeddedActiveMQ embedded;
     private CachingConnectionFactory sending;
@@ -68,11 +72,11 @@ public class QueueBroker implements CamelContextAware {
         return camelContext;
     }
 
-    /** memory, durable or broker (huma.queue.mode). */
+    /** memory, durable, broker or kafka (huma.queue.mode). */
     public void setMode(String mode) {
         String value = mode == null ? "" : mode.strip().toLowerCase(Locale.ROOT);
-        if (!value.equals("memory") && !value.equals("durable") && !value.equals("broker")) {
-            throw new IllegalArgumentException("huma.queue.mode must be memory, durable or broker, not " + SafeText.quoted(mode));
+        if (!value.equals("memory") && !value.equals("durable") && !value.equals("broker") && !value.equals("kafka")) {
+            throw new IllegalArgumentException("huma.queue.mode must be memory, durable, broker or kafka, not " + SafeText.quoted(mode));
         }
         this.mode = value;
     }
@@ -98,6 +102,11 @@ public class QueueBroker implements CamelContextAware {
         this.password = password == null || password.isEmpty() ? null : password;
     }
 
+    /** The Kafka cluster of kafka mode (huma.kafka.brokers), host:port, comma-separated. */
+    public void setKafkaBrokers(String kafkaBrokers) {
+        this.kafkaBrokers = kafkaBrokers == null || kafkaBrokers.isBlank() ? null : kafkaBrokers.strip();
+    }
+
     /** Webhook deliveries the broker remembers per queue to drop Huma's repeats (duplicate detection). */
     public void setDuplicateIdCacheSize(int size) {
         this.duplicateIdCacheSize = Math.max(1, size);
@@ -105,7 +114,12 @@ public class QueueBroker implements CamelContextAware {
 
     /** True when the queues are JMS queues (durable or broker mode). */
     public boolean isJms() {
-        return !mode.equals("memory");
+        return mode.equals("durable") || mode.equals("broker");
+    }
+
+    /** True when the queues are Kafka topics (kafka mode). */
+    public boolean isKafka() {
+        return mode.equals("kafka");
     }
 
     /**
@@ -116,6 +130,10 @@ public class QueueBroker implements CamelContextAware {
         if (mode.equals("broker") && url == null) {
             throw new IllegalArgumentException("huma.queue.mode=broker needs huma.broker.url (HUMA_BROKER_URL), "
                     + "e.g. tcp://broker.example.com:61616");
+        }
+        if (mode.equals("kafka") && kafkaBrokers == null) {
+            throw new IllegalArgumentException("huma.queue.mode=kafka needs huma.kafka.brokers (HUMA_KAFKA_BROKERS), "
+                    + "e.g. kafka-1.example.com:9092,kafka-2.example.com:9092");
         }
         ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(mode.equals("broker") ? url : IN_VM, user, password);
         // a send returns once the broker has stored the message: the 200 comes after that

@@ -10,7 +10,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * Readiness of the queues: up while each event's queue accepts work. A full in-memory queue makes
  * the edge answer 503 (Huma tries again), and the bundle is then not ready for more; the depth of
- * each queue is in the details.
+ * each in-memory queue is in the details. A broker's or Kafka's queue has no depth known here
+ * ("unknown"): a JMS broker is checked for a connection, Kafka by camel-kafka's own consumer checks
+ * ({@code consumer:kafka-<route>}), and its backlog is the consumer group's lag.
  */
 public class QueuesHealthCheck extends AbstractHealthCheck {
 
@@ -61,6 +63,8 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
             } else if (endpoint == null && (broker == null || !broker.isJms())) {
                 builder.detail("queue." + queue.getKey(), "not started");
                 accepting = false;
+            } else {
+                builder.detail("queue." + queue.getKey() + ".depth", "unknown");
             }
         }
         if (broker != null && broker.isJms()) {

@@ -102,8 +102,14 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
             int queued = queuesAtStop.stream().mapToInt(BlockingQueue::size).sum();
             int inFlight = getCamelContext().getInflightRepository().size();
             pendingAtStop = queued + inFlight;
-            LOG.info("Shutting down: new webhooks are answered 503; draining {} queued and {} in-flight event(s)",
-                    queued, inFlight);
+            if (queuesAtStop.isEmpty()) {
+                // a broker's or Kafka's queues: what waits there stays there for the next start
+                LOG.info("Shutting down: new webhooks are answered 503; finishing {} in-flight event(s), "
+                        + "queued events stay in their queue", inFlight);
+            } else {
+                LOG.info("Shutting down: new webhooks are answered 503; draining {} queued and {} in-flight event(s)",
+                        queued, inFlight);
+            }
             long handBackIn = Math.max(0,
                     TimeUnit.SECONDS.toMillis(getCamelContext().getShutdownStrategy().getTimeout()) - HAND_BACK_MARGIN_MILLIS);
             timer = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "shutdown-drain");
