@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import ai.huma.camel.simulator.HumaSimulator;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the real bundle (application.properties and routes/ from the project root) with Camel Main,
- * against a {@link FakeHumaApi} on loopback, with its own output and data folders and HTTP port.
+ * against a {@link HumaSimulator} on loopback, with its own output and data folders and HTTP port.
  */
 public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
@@ -36,7 +37,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected static final String HISTORY_PATH = "/api/webhook-history-visualized";
     protected static final String SUBSCRIPTION_PATH = "/api/webhook-subscription-updated";
 
-    protected static final FakeHumaApi HUMA = startFakeApi();
+    protected static final HumaSimulator HUMA = startFakeApi();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,9 +54,9 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     /** The port of health and metrics. */
     protected int managementPort;
 
-    private static FakeHumaApi startFakeApi() {
+    private static HumaSimulator startFakeApi() {
         try {
-            return new FakeHumaApi();
+            return new HumaSimulator();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

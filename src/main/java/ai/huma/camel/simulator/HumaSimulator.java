@@ -1,4 +1,4 @@
-package ai.huma.camel.support;
+package ai.huma.camel.simulator;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -30,12 +30,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A fake Huma REST API: a real HTTP server on a free loopback port, with the calls the bundle makes
+ * A simulated Huma REST API, for the tests and for the jar's demo and simulator commands (README
+ * "A first result in seconds"): a real HTTP server on a loopback port, with the calls the bundle makes
  * (HUMA_API.md), a Bearer-key check, deterministic multi-page data, a log of every request, and
  * fault injection (HTTP errors, slow answers), down to a hostile API: bodies that trickle, never end,
  * are cut short or inflate to gigabytes, pages that are huge or never last, odd metadata and download URLs.
  */
-public final class FakeHumaApi implements AutoCloseable {
+public final class HumaSimulator implements AutoCloseable {
 
     private static final Pattern QUESTION_RESULT = Pattern.compile("/v1/questions/([^/]+)/result");
     private static final Pattern SUBSCRIPTION_DATA = Pattern.compile("/v1/subscription/([^/]+)/data");
@@ -118,11 +119,11 @@ public final class FakeHumaApi implements AutoCloseable {
     private final AtomicLong bytesStreamed = new AtomicLong();
     private volatile Duration delay = Duration.ZERO;
 
-    public FakeHumaApi() throws IOException {
+    public HumaSimulator() throws IOException {
         this(0);
     }
 
-    private FakeHumaApi(int port) throws IOException {
+    private HumaSimulator(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -137,7 +138,7 @@ public final class FakeHumaApi implements AutoCloseable {
      * the {@code /_fake/...} control calls (see {@code control}).
      */
     public static void main(String[] args) throws IOException {
-        FakeHumaApi api = new FakeHumaApi(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        HumaSimulator api = new HumaSimulator(args.length > 0 ? Integer.parseInt(args[0]) : 0);
         api.question("65a1b2c3d4e5f60718293a4b", 250);
         api.subscription("6601a2b3c4d5e6f708192a3b", 120);
         api.visual("6702b3c4d5e6f708192a3b4c", "pdf", "%PDF-1.4 fake visual\n".getBytes(StandardCharsets.US_ASCII));

@@ -1,4 +1,4 @@
-package ai.huma.camel.support;
+package ai.huma.camel.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The hostile modes of {@link FakeHumaApi}, checked with a real HTTP client (java.net.http, and a raw socket). */
+/** The hostile modes of {@link HumaSimulator}, checked with a real HTTP client (java.net.http, and a raw socket). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FakeHumaApiTest {
+class HumaSimulatorTest {
 
     private static final int MB = 1 << 20;
     private static final int CHUNK_READ = 64 * 1024;
@@ -43,11 +43,11 @@ class FakeHumaApiTest {
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper mapper = new ObjectMapper();
-    private FakeHumaApi api;
+    private HumaSimulator api;
 
     @BeforeEach
     void start() throws IOException {
-        api = new FakeHumaApi();
+        api = new HumaSimulator();
     }
 
     @AfterEach
@@ -155,7 +155,7 @@ class FakeHumaApiTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-length")).isEmpty();
         for (int i = 0; i < head.length; i++) {
-            assertThat(head[i]).as("byte %d", i).isEqualTo(FakeHumaApi.expectedVisualByte(i));
+            assertThat(head[i]).as("byte %d", i).isEqualTo(HumaSimulator.expectedVisualByte(i));
         }
         assertThat(read).isGreaterThanOrEqualTo(5 * MB + 1000);
         assertThat(api.bytesStreamed()).isGreaterThanOrEqualTo(5 * MB);
@@ -291,7 +291,7 @@ class FakeHumaApiTest {
             byte[] buffer = new byte[CHUNK_READ];
             for (int n; (n = in.read(buffer)) > 0; position += n) {
                 for (int i = 0; i < n; i++) {
-                    if (buffer[i] != FakeHumaApi.expectedVisualByte(position + i)) {
+                    if (buffer[i] != HumaSimulator.expectedVisualByte(position + i)) {
                         wrong++;
                     }
                 }
