@@ -2,6 +2,7 @@ package ai.huma.camel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,10 @@ class BundleLocationsTest {
         BundleLocations locations = of(Map.of("HUMA_HOME", home.toString()));
 
         assertThat(locations.propertiesLocations()).isEqualTo("classpath:application.properties");
-        assertThat(locations.routesPattern()).isEqualTo("classpath:routes/*.camel.yaml");
+        // the built-in routes by name (no classpath scan), as many as the project's routes/
+        assertThat(locations.routesPattern().split(",")).contains("classpath:routes/webhooks.camel.yaml")
+                .hasSize(Path.of("routes").toFile().list((dir, name) -> name.endsWith(".camel.yaml")).length)
+                .allMatch(route -> route.matches("classpath:routes/[a-z-]+\\.camel\\.yaml"));
         assertThat(locations.problems()).isEmpty();
         assertThat(locations.describe()).isEqualTo("settings built in, routes built in");
     }
@@ -46,6 +50,24 @@ class BundleLocationsTest {
 
         assertThat(of(Map.of("HUMA_HOME", home.resolve("missing").toString())).problems()).singleElement().asString()
                 .startsWith("HUMA_HOME is not a folder: ");
+    }
+
+    @Test
+    void theBuiltInRoutesAreListedFromAJarToo() throws Exception {
+        Path jar = home.resolve("bundle.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            for (String entry : List.of("routes/", "routes/b.camel.yaml", "routes/a.camel.yaml", "routes/notes.txt",
+                    "routes/sub/c.camel.yaml", "other/d.camel.yaml")) {
+                out.putNextEntry(new java.util.jar.JarEntry(entry));
+                out.closeEntry();
+            }
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null)) {
+            assertThat(BundleLocations.builtInRoutes(loader)).isEqualTo("classpath:routes/a.camel.yaml,classpath:routes/b.camel.yaml");
+        }
+        try (java.net.URLClassLoader empty = new java.net.URLClassLoader(new java.net.URL[0], null)) {
+            assertThat(BundleLocations.builtInRoutes(empty)).isEqualTo("classpath:routes/*.camel.yaml");
+        }
     }
 
     @Test
