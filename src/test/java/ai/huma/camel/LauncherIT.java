@@ -73,7 +73,7 @@ class LauncherIT {
     @Test
     void demoWritesTheThreeKindsOfResultWithinFifteenSeconds() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-demo", Map.of("API_CALLBACK_AUTH", TOKEN)).arguments("demo");
-        bundle.environment().remove("HUMA_HTTP_WARM_UP_REQUESTS"); // the demo as a user runs it: the full warm-up
+        bundle.environment().remove("HUMA_HTTP_WARM_UP_REQUESTS"); // the demo as a user runs it: its own warm-up
         long launched = System.nanoTime();
         bundle.launch();
 
