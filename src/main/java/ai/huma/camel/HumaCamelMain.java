@@ -151,6 +151,14 @@ public final class HumaCamelMain {
             // marking the run completed makes that hook do nothing.
             main.completed();
             Throwable cause = rootCause(e);
+            if (cause instanceof java.net.BindException && main.getCamelContext() != null) {
+                // Camel has logged the stack trace; say which setting to change
+                var properties = main.getCamelContext().getPropertiesComponent();
+                err.println("huma-camel did not start: " + cause.getMessage() + ": another process listens on port "
+                        + properties.resolveProperty("huma.port").orElse("?") + " of "
+                        + properties.resolveProperty("huma.host").orElse("?") + " (huma.port, HUMA_PORT)");
+                return 1;
+            }
             if (!(cause instanceof IllegalArgumentException)) {
                 throw e;
             }
