@@ -71,7 +71,7 @@ public final class HumaSimulator implements AutoCloseable {
         }
     }
 
-    /** One request as the fake API received it, with the time it arrived (System.nanoTime). */
+    /** One request as the simulator received it, with the time it arrived (System.nanoTime). */
     public record Request(String method, String path, Map<String, String> query, String authorization, String serviceAccess,
             long receivedNanos) {
 
@@ -153,7 +153,7 @@ public final class HumaSimulator implements AutoCloseable {
         return apiKey;
     }
 
-    /** The loopback port the fake API listens on. */
+    /** The loopback port the simulator listens on. */
     public int port() {
         return server.getAddress().getPort();
     }
@@ -273,7 +273,7 @@ public final class HumaSimulator implements AutoCloseable {
         delay = Duration.ZERO;
     }
 
-    /** The most requests the fake API was answering at the same time. */
+    /** The most requests the simulator was answering at the same time. */
     public int maxConcurrentRequests() {
         return maxInFlight.get();
     }
@@ -338,7 +338,7 @@ public final class HumaSimulator implements AutoCloseable {
     }
 
     /**
-     * Fault injection by hand, for trying the bundle against the fake API from a shell:
+     * Fault injection by hand, for trying the bundle against the simulator from a shell:
      * {@code POST /_fake/fail?path=<regex>&status=500&times=3[&page=2][&retryAfter=5]},
      * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover},
      * {@code POST /_fake/trickle?path=<regex>&ms=<interval>&times=<n>} (see {@link #trickle}),
