@@ -150,9 +150,8 @@ if [[ $BUILD == 1 ]]; then
     mvn -B -q package -DskipTests >&2 || die "the build failed (mvn -B -q package -DskipTests)"
 fi
 [[ -f $JAR ]] || die "$JAR is missing: run without --no-build"
-[[ -d $ROOT/target/test-classes/ai/huma/camel/support ]] || die "target/test-classes is missing (the fake Huma API): run without --no-build"
 mkdir -p "$CLASSES"
-javac -nowarn -d "$CLASSES" -cp "$ROOT/target/test-classes:$JAR" "$BENCH_DIR"/src/ai/huma/camel/bench/*.java \
+javac -nowarn -d "$CLASSES" -cp "$JAR" "$BENCH_DIR"/src/ai/huma/camel/bench/*.java \
     || die "compiling the bench sources (bench/src) failed"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/huma-bench.XXXXXX")
@@ -169,7 +168,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # ------------------------------------------------------------------------------------------------
 start_fake_api() {
     local out=$WORK/fake-api.log i
-    java -Xmx256m -cp "$CLASSES:$ROOT/target/test-classes:$JAR" ai.huma.camel.bench.BenchHumaApi \
+    java -Xmx256m -cp "$CLASSES:$JAR" ai.huma.camel.bench.BenchHumaApi \
         "$BENCH_E2E_EVENTS" "$BENCH_E2E_RECORDS" >"$out" 2>&1 &
     FAKE_PID=$!
     track "$FAKE_PID"

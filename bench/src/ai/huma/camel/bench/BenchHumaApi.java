@@ -2,7 +2,7 @@ package ai.huma.camel.bench;
 
 import java.nio.charset.StandardCharsets;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 
 /**
  * The fake Huma API of the tests, with the data the end-to-end run needs: {@code count} computed
@@ -22,7 +22,7 @@ public final class BenchHumaApi {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         int records = Integer.parseInt(args[1]);
-        FakeHumaApi api = new FakeHumaApi();
+        HumaSimulator api = new HumaSimulator();
         for (int i = 0; i < count; i++) {
             api.question(ticket(i), records);
         }

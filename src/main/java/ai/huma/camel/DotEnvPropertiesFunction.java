@@ -15,7 +15,8 @@ import org.apache.camel.spi.PropertiesFunction;
 /**
  * The {@code dotenv} placeholder function: {@code {{dotenv:API_URL}}} takes the environment variable
  * and, when the environment does not set it, the same key from a {@code .env} file in the working
- * directory, as the Python receiver's {@code load_dotenv()} did. The environment always wins.
+ * directory (or in {@code HUMA_HOME}, see {@link BundleLocations}), as the Python receiver's
+ * {@code load_dotenv()} did. The environment always wins.
  * {@code {{dotenv:NAME:fallback}}} gives a fallback when neither has the key.
  * <p>
  * Camel finds this class through
@@ -30,7 +31,7 @@ public class DotEnvPropertiesFunction implements PropertiesFunction {
     private volatile Map<String, String> dotEnv;
 
     public DotEnvPropertiesFunction() {
-        this(System::getenv, Path.of(".env"));
+        this(System::getenv, BundleLocations.home(System::getenv).resolve(".env"));
     }
 
     DotEnvPropertiesFunction(Function<String, String> environment, Path dotEnvFile) {

@@ -1,6 +1,8 @@
 package ai.huma.camel;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +68,7 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
     private final AtomicLong lastRefusalLog = new AtomicLong();
     private final Map<HttpConnection, ConnectionState> connections = new ConcurrentHashMap<>();
     private final EdgeWarmUp warmUp = new EdgeWarmUp();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private HumaMetrics metrics;
     private Vertx vertx;
     private boolean ownVertx;
@@ -143,6 +146,11 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
     @Override
     public boolean matches(Exchange exchange) {
         return isWarmUp(exchange.getMessage().getHeader(EdgeWarmUp.HEADER, String.class));
+    }
+
+    /** Completes when {@link #isReady()} becomes true (the launcher's ready line). */
+    public CompletionStage<Void> whenReady() {
+        return ready;
     }
 
     /** True for a webhook of the warm-up (the edge answers it 200 and stops). */
@@ -235,7 +243,10 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
                     int actualPort = server.actualPort();
                     ExecutorService thread = camelContext.getExecutorServiceManager()
                             .newSingleThreadExecutor(WebhookServer.this, "edge-warm-up");
-                    thread.execute(() -> warmUp.run(vertx, actualPort));
+                    thread.execute(() -> {
+                        warmUp.run(vertx, actualPort);
+                        ready.complete(null);
+                    });
                     thread.shutdown();
                 }
             }

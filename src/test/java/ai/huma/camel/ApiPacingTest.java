@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -46,8 +46,8 @@ class ApiPacingTest extends HumaRoutesTestSupport {
         webhook(QUESTION_PATH, "{\"question\":\"paced\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
 
         awaitOutput("paced_result.json");
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
-        assertThat(calls).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3);
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
+        assertThat(calls).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3);
         for (int i = 1; i < calls.size(); i++) {
             Duration gap = Duration.ofNanos(calls.get(i).receivedNanos() - calls.get(i - 1).receivedNanos());
             assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(200));

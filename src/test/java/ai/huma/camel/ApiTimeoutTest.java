@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -31,6 +31,6 @@ class ApiTimeoutTest extends HumaRoutesTestSupport {
 
         Path result = awaitOutput("slow_once_result.json");
         assertThat(new ObjectMapper().readTree(result.toFile()).at("/answer/data").size()).isEqualTo(15);
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).startsWith(1, 1).endsWith(2);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).startsWith(1, 1).endsWith(2);
     }
 }

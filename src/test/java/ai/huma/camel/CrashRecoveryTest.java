@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ai.huma.camel.support.BundleProcess;
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 class CrashRecoveryTest {
 
     private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
-    private static final FakeHumaApi HUMA = startFakeApi();
+    private static final HumaSimulator HUMA = startFakeApi();
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -139,9 +139,9 @@ class CrashRecoveryTest {
         return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
     }
 
-    private static FakeHumaApi startFakeApi() {
+    private static HumaSimulator startFakeApi() {
         try {
-            return new FakeHumaApi();
+            return new HumaSimulator();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

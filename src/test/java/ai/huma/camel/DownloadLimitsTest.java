@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -133,7 +133,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         assertThat(HUMA.apiRequests()).hasSize(2);
     }
 
-    private List<FakeHumaApi.Request> downloads() {
+    private List<HumaSimulator.Request> downloads() {
         return HUMA.requests().stream().filter(r -> r.path().startsWith("/files/")).toList();
     }
 

@@ -3,7 +3,7 @@ package ai.huma.camel;
 import java.nio.file.Files;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.main.Main;
@@ -65,7 +65,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         awaitDone(done);
         // the repeats too (on a broker they never reach the worker)
         awaitWorkersIdle();
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path)
                 .containsExactly("/v1/subscription/s1/data", "/v1/subscription/s1/data");
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +43,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         webhook(QUESTION_PATH, question("first page fails", "t1"));
 
         assertThat(rows(awaitOutput("first_page_fails_result.json"))).containsExactlyElementsOf(range(1, 25));
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 1, 2, 3);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 1, 2, 3);
         assertThat(deadLetterFiles()).isEmpty();
     }
 
@@ -55,7 +55,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         webhook(QUESTION_PATH, question("third page fails", "t1"));
 
         assertThat(rows(awaitOutput("third_page_fails_result.json"))).containsExactlyElementsOf(range(1, 50));
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3, 3, 4, 5);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3, 3, 4, 5);
     }
 
     @Test
@@ -76,7 +76,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         assertThat(record.get("replays").asInt()).isZero();
         assertThat(record.get("received_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
         assertThat(record.get("failed_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 2, 2, 2);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 2, 2, 2);
         assertThat(outputFiles()).as("no partial or error-shaped result").isEmpty();
 
         // Huma recovers; the operator moves the dead letter into the replay folder
@@ -145,7 +145,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         webhook(QUESTION_PATH, question("rate limited", "t1"));
 
         awaitOutput("rate_limited_result.json");
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
         assertThat(calls).hasSize(2);
         Duration gap = Duration.ofNanos(calls.get(1).receivedNanos() - calls.get(0).receivedNanos());
         // the back-off alone would wait about 50 ms

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Random;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,10 +39,10 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         assertThat(Files.readAllBytes(outputDir.resolve(CONVERSION_ID + ".pdf"))).isEqualTo(pdf);
         assertThat(outputFiles()).containsExactlyInAnyOrder(CONVERSION_ID + "_result.json", CONVERSION_ID + ".pdf");
 
-        FakeHumaApi.Request download = HUMA.requests().stream().filter(r -> r.path().startsWith("/files/")).findFirst().orElseThrow();
+        HumaSimulator.Request download = HUMA.requests().stream().filter(r -> r.path().startsWith("/files/")).findFirst().orElseThrow();
         assertThat(download.authorization()).as("the API key is not sent to the file store").isNull();
         assertThat(download.query()).containsEntry("signature", "a/b");
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path)
                 .containsExactly("/v1/histories/" + CONVERSION_ID + "/visual/result");
     }
 
@@ -98,7 +98,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         webhook(HISTORY_PATH, "{\"conversion_id\":\"c3\"}");
 
         awaitDone(done);
-        assertThat(HUMA.requests()).extracting(FakeHumaApi.Request::path).containsExactly("/v1/histories/c3/visual/result");
+        assertThat(HUMA.requests()).extracting(HumaSimulator.Request::path).containsExactly("/v1/histories/c3/visual/result");
         assertThat(outputFiles()).isEmpty();
     }
 }

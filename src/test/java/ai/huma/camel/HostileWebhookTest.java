@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -114,8 +114,8 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
         Files.move(deadLetter, replay.resolve(deadLetter.getFileName()));
         awaitDone(replayed);
         awaitOutput("deep___result.json");
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
-        assertThat(calls).extracting(FakeHumaApi.Request::path).containsOnly("/v1/questions/t-deep/result");
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
+        assertThat(calls).extracting(HumaSimulator.Request::path).containsOnly("/v1/questions/t-deep/result");
     }
 
     private void assertRefused(String body, String reason) throws Exception {

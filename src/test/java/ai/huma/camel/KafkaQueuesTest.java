@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import ai.huma.camel.support.BundleProcess;
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,7 +128,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         assertThat(answer.at("/answer/data").size()).isEqualTo(250);
         JsonNode subscription = json.readTree(outputDir.resolve("6601a2b3c4d5e6f708192a3b_result.json").toFile());
         assertThat(subscription.at("/subscriptions/data").size()).isEqualTo(120);
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path).as("each event fetched once, repeats not at all")
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path).as("each event fetched once, repeats not at all")
                 .containsExactly(
                         "/v1/questions/65a1b2c3d4e5f60718293a4b/result", "/v1/questions/65a1b2c3d4e5f60718293a4b/result",
                         "/v1/questions/65a1b2c3d4e5f60718293a4b/result",
@@ -397,7 +397,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         return files.stream().map(f -> f.replaceFirst("^q_", "").replaceFirst("_result\\.json$", "")).collect(Collectors.toSet());
     }
 
-    private static List<String> ticketsFetched(List<FakeHumaApi.Request> requests) {
+    private static List<String> ticketsFetched(List<HumaSimulator.Request> requests) {
         return requests.stream().map(r -> r.path().replaceFirst("^/v1/questions/", "").replaceFirst("/result$", "")).toList();
     }
 

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class LargeVisualTest extends HumaRoutesTestSupport {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(visual), 1 << 16)) {
                 for (long i = 0; i < SIZE; i++) {
                     int b = in.read();
-                    if (b != (FakeHumaApi.expectedVisualByte(i) & 0xFF)) {
+                    if (b != (HumaSimulator.expectedVisualByte(i) & 0xFF)) {
                         throw new AssertionError("byte " + i + " differs");
                     }
                 }

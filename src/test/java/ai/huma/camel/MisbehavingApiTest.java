@@ -15,7 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,7 +75,7 @@ class MisbehavingApiTest extends HumaRoutesTestSupport {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(record.get("reason").asText()).contains("huma.api.timeout (1000 ms)");
         assertThat(record.get("attempts").asInt()).isEqualTo(2);
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
         assertThat(calls).hasSize(2);
         Duration betweenCalls = Duration.ofNanos(calls.get(1).receivedNanos() - calls.get(0).receivedNanos());
         assertThat(betweenCalls).as("the first call ended at its time-out").isLessThan(Duration.ofMillis(API_TIMEOUT + 1500));

@@ -2,7 +2,7 @@ package ai.huma.camel;
 
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +34,7 @@ class PaginationSettingsTest extends HumaRoutesTestSupport {
         assertThat(question.at("/answer/data").findValues("row")).extracting(JsonNode::asInt)
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList());
         assertThat(subscription.at("/subscriptions/data").size()).isEqualTo(20);
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactlyInAnyOrder(1, 2, 1, 2);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactlyInAnyOrder(1, 2, 1, 2);
         assertThat(HUMA.apiRequests()).extracting(r -> r.query().get("limit")).containsOnly("10");
     }
 }

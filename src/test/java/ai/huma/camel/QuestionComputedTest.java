@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,11 +36,11 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         assertThat(Files.readString(result)).contains("1.10");
         assertThat(answer.at("/ticket_number").asText()).isEqualTo(TICKET);
 
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
-        assertThat(calls).extracting(FakeHumaApi.Request::path).containsOnly("/v1/questions/" + TICKET + "/result");
-        assertThat(calls).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3);
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
+        assertThat(calls).extracting(HumaSimulator.Request::path).containsOnly("/v1/questions/" + TICKET + "/result");
+        assertThat(calls).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3);
         assertThat(calls).extracting(r -> r.query().get("limit")).containsOnly("100");
-        assertThat(calls).extracting(FakeHumaApi.Request::authorization).containsOnly("Bearer " + HUMA.apiKey());
+        assertThat(calls).extracting(HumaSimulator.Request::authorization).containsOnly("Bearer " + HUMA.apiKey());
         assertThat(outputFiles()).containsExactly("What_were_sales_in_2023_result.json");
     }
 
@@ -53,7 +53,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         JsonNode answer = json.readTree(awaitOutput("one_page_result.json").toFile());
         assertThat(answer.at("/answer/data").size()).isEqualTo(40);
         assertThat(answer.at("/metadata/has_next_page").asBoolean()).isFalse();
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1);
     }
 
     @Test
@@ -145,7 +145,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         webhook(QUESTION_PATH, payload("fails on page three", "succeeded", TICKET));
 
         awaitDone(done);
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3);
         assertThat(outputFiles()).isEmpty();
     }
 

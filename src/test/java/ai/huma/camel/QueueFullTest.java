@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -75,7 +75,7 @@ class QueueFullTest extends HumaRoutesTestSupport {
         // the refused one is not: the queue is FIFO with one consumer, so it would have come before now
         assertThat(outputFiles()).doesNotContain("q" + refusedIndex + "_result.json");
         String refusedTicket = "t" + refusedIndex;
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path)
                 .noneMatch(path -> path.contains("/" + refusedTicket + "/"));
         assertThat(outputFiles()).containsExactlyInAnyOrderElementsOf(
                 accepted.stream().map(i -> "q" + i + "_result.json").toList());

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,7 +50,7 @@ class RetryRulesTest extends HumaRoutesTestSupport {
         JsonNode record = awaitDeadLetter();
         assertThat(record.get("http_status").asInt()).isEqualTo(status);
         assertThat(record.get("attempts").asInt()).isEqualTo(4);
-        List<FakeHumaApi.Request> calls = HUMA.apiRequests();
+        List<HumaSimulator.Request> calls = HUMA.apiRequests();
         assertThat(calls).as("1 call and 3 retries, none doubled by the HTTP client").hasSize(4);
         for (int i = 1; i < calls.size(); i++) {
             Duration gap = Duration.ofNanos(calls.get(i).receivedNanos() - calls.get(i - 1).receivedNanos());

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
@@ -115,7 +115,7 @@ class StartupTest {
     void sigtermWithWorkQueuedLosesNothingWithinTheConfiguredTimeout() throws Exception {
         prepareWorkDir();
         int port = AvailablePortFinder.getNextAvailable();
-        try (FakeHumaApi huma = new FakeHumaApi()) {
+        try (HumaSimulator huma = new HumaSimulator()) {
             List<String> tickets = List.of("a1", "a2", "a3", "a4");
             tickets.forEach(ticket -> huma.question(ticket, 3));
             huma.delay(Duration.ofSeconds(2));

@@ -2,7 +2,7 @@ package ai.huma.camel;
 
 import java.util.List;
 
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +28,9 @@ class SubscriptionUpdatedTest extends HumaRoutesTestSupport {
         assertThat(rows).hasSize(230).isSorted();
         assertThat(rows.get(0)).isEqualTo(1);
         assertThat(rows.get(229)).isEqualTo(230);
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::path)
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path)
                 .containsOnly("/v1/subscription/" + SUBSCRIBED_ID + "/data");
-        assertThat(HUMA.apiRequests()).extracting(FakeHumaApi.Request::page).containsExactly(1, 2, 3);
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3);
         assertThat(outputFiles()).containsExactly(SUBSCRIBED_ID + "_result.json");
     }
 

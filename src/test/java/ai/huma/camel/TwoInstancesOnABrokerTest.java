@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import ai.huma.camel.support.BundleProcess;
-import ai.huma.camel.support.FakeHumaApi;
+import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 class TwoInstancesOnABrokerTest {
 
-    private static final FakeHumaApi HUMA = fakeApi();
+    private static final HumaSimulator HUMA = fakeApi();
     private static final int BROKER_PORT = AvailablePortFinder.getNextAvailable();
     private static EmbeddedActiveMQ broker;
     private static Path brokerHome;
@@ -143,9 +143,9 @@ class TwoInstancesOnABrokerTest {
         return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
     }
 
-    private static FakeHumaApi fakeApi() {
+    private static HumaSimulator fakeApi() {
         try {
-            return new FakeHumaApi();
+            return new HumaSimulator();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

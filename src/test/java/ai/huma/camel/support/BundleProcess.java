@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,13 +27,21 @@ import static org.awaitility.Awaitility.await;
  * The bundle in a JVM of its own, started the way a user does ({@link HumaCamelMain}) in a working
  * directory holding copies of application.properties and routes/, so that a test can kill it
  * (SIGKILL), stop it (SIGTERM) and start it again on the same folders. Its console goes to a file
- * per start, kept under target/test-work for the secret scan.
+ * per start, kept under target/test-work for the secret scan. {@link #ofJar} runs the built jar
+ * instead, as the README does, in an empty working directory (its built-in settings and routes).
  */
 public final class BundleProcess implements AutoCloseable {
+
+    /** The JVM options of the README's launch command and of deploy/huma-camel.service. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    /** The jar `mvn package` builds (failsafe tests run after it). */
+    public static final Path JAR = Path.of("target", "huma-camel.jar").toAbsolutePath();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path workDir;
+    private final boolean jar;
+    private List<String> arguments = List.of();
     private final Map<String, String> environment = new HashMap<>();
     private final int port = AvailablePortFinder.getNextAvailable();
     private final int managementPort = AvailablePortFinder.getNextAvailable();
@@ -41,19 +50,48 @@ public final class BundleProcess implements AutoCloseable {
 
     /** A new working directory under target/test-work, named after the test. */
     public BundleProcess(String name, Map<String, String> environment) throws IOException {
-        this.workDir = Files.createTempDirectory(Files.createDirectories(HumaRoutesTestSupport.TEST_WORK), name + "-");
+        this(name, environment, false);
         Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"));
-        Path routes = Files.createDirectories(workDir.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path route : files.sorted(Comparator.naturalOrder()).toList()) {
-                Files.copy(route, routes.resolve(route.getFileName()));
-            }
-        }
+        copyRoutes(workDir.resolve("routes"));
+    }
+
+    private BundleProcess(String name, Map<String, String> environment, boolean jar) throws IOException {
+        this.workDir = Files.createTempDirectory(Files.createDirectories(HumaRoutesTestSupport.TEST_WORK), name + "-");
+        this.jar = jar;
         this.environment.putAll(environment);
         this.environment.put("HUMA_PORT", Integer.toString(port));
         this.environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
         this.environment.putIfAbsent("HUMA_HTTP_WARM_UP_REQUESTS", "1");
         this.environment.putIfAbsent("HUMA_QUEUE_POLL_TIMEOUT", "50");
+    }
+
+    /** The built jar, {@code java <JVM_OPTIONS> -jar target/huma-camel.jar}, in an empty working directory. */
+    public static BundleProcess ofJar(String name, Map<String, String> environment) throws IOException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: the jar tests run after `mvn package` (failsafe)");
+        }
+        return new BundleProcess(name, environment, true);
+    }
+
+    /** The command-line arguments of the next start ({@code demo}, {@code --help}, ...). */
+    public BundleProcess arguments(String... arguments) {
+        this.arguments = List.of(arguments);
+        return this;
+    }
+
+    /** Copies the project's routes/ into {@code folder}. */
+    public static void copyRoutes(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path route : files.sorted(Comparator.naturalOrder()).toList()) {
+                Files.copy(route, folder.resolve(route.getFileName()));
+            }
+        }
+    }
+
+    /** The environment of the next start: the test's, HUMA_PORT, HUMA_MANAGEMENT_PORT and the warm-up. */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     public Path workDir() {
@@ -70,19 +108,7 @@ public final class BundleProcess implements AutoCloseable {
 
     /** Starts the bundle (again) and waits until it says it is ready. */
     public BundleProcess start() throws IOException {
-        starts++;
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                // a bundle under test needs no peak speed: the quick compiler only, to spare the CPU
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"),
-                HumaCamelMain.class.getName())
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("console-" + starts + ".log").toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("API_") || key.startsWith("HUMA_"));
-        builder.environment().putAll(environment);
-        process = builder.start();
+        launch();
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the bundle exited: " + output());
@@ -90,6 +116,39 @@ public final class BundleProcess implements AutoCloseable {
             return get("/").statusCode() == 200;
         });
         return this;
+    }
+
+    /** Starts the JVM and returns at once (the command may exit by itself: {@link #awaitExit}). */
+    public BundleProcess launch() throws IOException {
+        starts++;
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (jar) {
+            command.addAll(JVM_OPTIONS);
+            command.add("-jar");
+            command.add(JAR.toString());
+        } else {
+            // a bundle under test needs no peak speed: the quick compiler only, to spare the CPU
+            command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"), HumaCamelMain.class.getName()));
+        }
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("console-" + starts + ".log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("API_") || key.startsWith("HUMA_"));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        return this;
+    }
+
+    /** Waits for a JVM that ends by itself; its exit code. */
+    public int awaitExit(Duration atMost) throws InterruptedException {
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the bundle did not exit within " + atMost);
+        }
+        return process.exitValue();
     }
 
     /** kill -9: no drain, no shutdown hook. */

@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import ai.huma.camel.simulator.HumaSimulator;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.test.AvailablePortFinder;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the real bundle (application.properties and routes/ from the project root) with Camel Main,
- * against a {@link FakeHumaApi} on loopback, with its own output and data folders and HTTP port.
+ * against a {@link HumaSimulator} on loopback, with its own output and data folders and HTTP port.
  * <p>
  * One bundle serves all the tests of a class, each of them starting from a bundle with nothing done
  * ({@link #startFresh()}); a class whose tests stop or restart the bundle, or count what it did since
@@ -44,7 +45,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected static final String HISTORY_PATH = "/api/webhook-history-visualized";
     protected static final String SUBSCRIPTION_PATH = "/api/webhook-subscription-updated";
 
-    protected static final FakeHumaApi HUMA = startFakeApi();
+    protected static final HumaSimulator HUMA = startFakeApi();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -61,9 +62,9 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     /** The port of health and metrics. */
     protected int managementPort;
 
-    private static FakeHumaApi startFakeApi() {
+    private static HumaSimulator startFakeApi() {
         try {
-            return new FakeHumaApi();
+            return new HumaSimulator();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,4 +1,4 @@
-package ai.huma.camel.support;
+package ai.huma.camel.simulator;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -30,14 +30,23 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A fake Huma REST API: a real HTTP server on a free loopback port, with the calls the bundle makes
+ * A simulated Huma REST API, for the tests and for the jar's demo and simulator commands (README
+ * "A first result in seconds"): a real HTTP server on a loopback port, with the calls the bundle makes
  * (HUMA_API.md), a Bearer-key check, deterministic multi-page data, a log of every request, and
  * fault injection (HTTP errors, slow answers), down to a hostile API: bodies that trickle, never end,
  * are cut short or inflate to gigabytes, pages that are huge or never last, odd metadata and download URLs.
  */
-public final class FakeHumaApi implements AutoCloseable {
+public final class HumaSimulator implements AutoCloseable {
 
     private static final Pattern QUESTION_RESULT = Pattern.compile("/v1/questions/([^/]+)/result");
+    private static final Pattern QUESTION_STATUS = Pattern.compile("/v1/questions/([^/]+)/status");
+    private static final Pattern VISUAL_STATUS = Pattern.compile("/v1/histories/([^/]+)/visual/status");
+    private static final String ACCESS_PERMISSIONS = "/v1/sdk/access-permissions";
+    /** What Huma's ids look like (object ids): the simulator serves any id of this shape, registered or not. */
+    private static final Pattern WELL_FORMED_ID = Pattern.compile("[0-9a-f]{24}");
+    /** Records of a question or a subscription whose id was not registered: three pages and two pages of 100. */
+    public static final int ANY_QUESTION_RECORDS = 250;
+    public static final int ANY_SUBSCRIPTION_RECORDS = 120;
     private static final Pattern SUBSCRIPTION_DATA = Pattern.compile("/v1/subscription/([^/]+)/data");
     private static final Pattern VISUAL_RESULT = Pattern.compile("/v1/histories/([^/]+)/visual/result");
     private static final Pattern FILE = Pattern.compile("/files/([^/]+)");
@@ -62,8 +71,9 @@ public final class FakeHumaApi implements AutoCloseable {
         }
     }
 
-    /** One request as the fake API received it, with the time it arrived (System.nanoTime). */
-    public record Request(String method, String path, Map<String, String> query, String authorization, long receivedNanos) {
+    /** One request as the simulator received it, with the time it arrived (System.nanoTime). */
+    public record Request(String method, String path, Map<String, String> query, String authorization, String serviceAccess,
+            long receivedNanos) {
 
         public int page() {
             return Integer.parseInt(query.getOrDefault("page", "0"));
@@ -98,10 +108,10 @@ public final class FakeHumaApi implements AutoCloseable {
     }
 
     private final ObjectMapper json = new ObjectMapper();
-    /** The one API key the fake accepts; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
+    /** The API key of the tests' simulator; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
     public static final String API_KEY = "fake-api-key-7c1e2b9a-5d4f-4e08-9b3a-2f6d8e1c0a57";
 
-    private final String apiKey = API_KEY;
+    private final String apiKey;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -118,31 +128,21 @@ public final class FakeHumaApi implements AutoCloseable {
     private final AtomicLong bytesStreamed = new AtomicLong();
     private volatile Duration delay = Duration.ZERO;
 
-    public FakeHumaApi() throws IOException {
-        this(0);
+    /** On a free loopback port, taking the tests' key {@link #API_KEY}. */
+    public HumaSimulator() throws IOException {
+        this(0, API_KEY);
     }
 
-    private FakeHumaApi(int port) throws IOException {
+    /** On this loopback port (0: a free one), taking this API key only. */
+    public HumaSimulator(int port, String apiKey) throws IOException {
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("the simulator needs an API key");
+        }
+        this.apiKey = apiKey;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
-    }
-
-    /**
-     * Runs the fake API on its own, for trying the bundle by hand (see the README): prints its URL
-     * and key, serves a 250-record question {@code 65a1b2c3d4e5f60718293a4b}, a 120-record
-     * subscription {@code 6601a2b3c4d5e6f708192a3b} and a PDF visual {@code 6702b3c4d5e6f708192a3b4c}
-     * until the process is stopped. An optional argument sets the port. Faults can be injected with
-     * the {@code /_fake/...} control calls (see {@code control}).
-     */
-    public static void main(String[] args) throws IOException {
-        FakeHumaApi api = new FakeHumaApi(args.length > 0 ? Integer.parseInt(args[0]) : 0);
-        api.question("65a1b2c3d4e5f60718293a4b", 250);
-        api.subscription("6601a2b3c4d5e6f708192a3b", 120);
-        api.visual("6702b3c4d5e6f708192a3b4c", "pdf", "%PDF-1.4 fake visual\n".getBytes(StandardCharsets.US_ASCII));
-        System.out.println("API_URL=" + api.baseUrl());
-        System.out.println("API_SECRET_KEY=" + api.apiKey());
     }
 
     public String baseUrl() {
@@ -153,7 +153,7 @@ public final class FakeHumaApi implements AutoCloseable {
         return apiKey;
     }
 
-    /** The loopback port the fake API listens on. */
+    /** The loopback port the simulator listens on. */
     public int port() {
         return server.getAddress().getPort();
     }
@@ -273,7 +273,7 @@ public final class FakeHumaApi implements AutoCloseable {
         delay = Duration.ZERO;
     }
 
-    /** The most requests the fake API was answering at the same time. */
+    /** The most requests the simulator was answering at the same time. */
     public int maxConcurrentRequests() {
         return maxInFlight.get();
     }
@@ -292,7 +292,7 @@ public final class FakeHumaApi implements AutoCloseable {
         try (exchange) {
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders().getFirst("Authorization"),
-                    System.nanoTime());
+                    exchange.getRequestHeaders().getFirst("Service-access"), System.nanoTime());
             if (request.path().startsWith("/_fake/")) {
                 control(exchange, request);
                 return;
@@ -338,7 +338,7 @@ public final class FakeHumaApi implements AutoCloseable {
     }
 
     /**
-     * Fault injection by hand, for trying the bundle against the fake API from a shell:
+     * Fault injection by hand, for trying the bundle against the simulator from a shell:
      * {@code POST /_fake/fail?path=<regex>&status=500&times=3[&page=2][&retryAfter=5]},
      * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover},
      * {@code POST /_fake/trickle?path=<regex>&ms=<interval>&times=<n>} (see {@link #trickle}),
@@ -395,26 +395,35 @@ public final class FakeHumaApi implements AutoCloseable {
 
     private Answer route(Request request) throws IOException {
         Matcher m;
-        if ((m = QUESTION_RESULT.matcher(request.path())).matches() && hugePages.containsKey(m.group(1))) {
+        if (request.path().equals(ACCESS_PERMISSIONS)) {
+            return accessPermissions(request);
+        } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && hugePages.containsKey(m.group(1))) {
             return hugePage(m.group(1), hugePages.get(m.group(1)), request);
-        } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && questions.containsKey(m.group(1))) {
+        } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && questionRecords(m.group(1)) != null) {
             String ticket = m.group(1);
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("answer", Map.of("type", "table", "data", rows(ticket, questions.get(ticket), request)));
+            body.put("answer", Map.of("type", "table", "data", rows(ticket, questionRecords(ticket), request)));
             body.put("question", "question of " + ticket);
             body.put("ticket_number", ticket);
             body.put("altered_question", null);
-            body.put("metadata", pageMetadata(ticket, questions.get(ticket), request));
+            body.put("metadata", pageMetadata(ticket, questionRecords(ticket), request));
             return json(200, body);
-        } else if ((m = SUBSCRIPTION_DATA.matcher(request.path())).matches() && subscriptions.containsKey(m.group(1))) {
+        } else if ((m = QUESTION_STATUS.matcher(request.path())).matches() && questionRecords(m.group(1)) != null) {
+            return json(200, Map.of("question", "question of " + m.group(1), "question_status", "succeeded",
+                    "ticket_number", m.group(1)));
+        } else if ((m = SUBSCRIPTION_DATA.matcher(request.path())).matches() && subscriptionRecords(m.group(1)) != null) {
             String id = m.group(1);
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("subscriptions", Map.of("type", "table", "data", rows(id, subscriptions.get(id), request)));
-            body.put("metadata", pageMetadata(id, subscriptions.get(id), request));
+            body.put("subscriptions", Map.of("type", "table", "data", rows(id, subscriptionRecords(id), request)));
+            body.put("metadata", pageMetadata(id, subscriptionRecords(id), request));
             return json(200, body);
-        } else if ((m = VISUAL_RESULT.matcher(request.path())).matches() && visuals.containsKey(m.group(1))) {
+        } else if ((m = VISUAL_STATUS.matcher(request.path())).matches() && visual(m.group(1)) != null) {
+            Visual visual = visual(m.group(1));
+            return json(200, Map.of("status", "succeeded", "conversion_id", m.group(1), "file_type", visual.fileType(),
+                    "visual_type", "table"));
+        } else if ((m = VISUAL_RESULT.matcher(request.path())).matches() && visual(m.group(1)) != null) {
             String id = m.group(1);
-            Visual visual = visuals.get(id);
+            Visual visual = visual(id);
             return json(200, Map.of(
                     "download_url", visual.downloadUrl() != null ? visual.downloadUrl()
                             : baseUrl() + "/files/" + id + "." + visual.fileType() + "?signature=a%2Fb",
@@ -425,10 +434,42 @@ public final class FakeHumaApi implements AutoCloseable {
         }
     }
 
+    /** {@code GET /v1/sdk/access-permissions}: the key was right (checked before), so any service is allowed. */
+    private Answer accessPermissions(Request request) throws IOException {
+        if (!"GET".equals(request.method())) {
+            return json(405, Map.of("error_message", "Method not allowed"));
+        }
+        if (request.serviceAccess() == null || request.serviceAccess().isBlank()) {
+            return json(400, Map.of("error_message", "Service-access header missing"));
+        }
+        return json(200, Map.of("service", request.serviceAccess(), "access", true));
+    }
+
+    /** The records of a registered question, else of any well-formed ticket; null: 404. */
+    private Integer questionRecords(String ticket) {
+        return questions.getOrDefault(ticket, WELL_FORMED_ID.matcher(ticket).matches() ? ANY_QUESTION_RECORDS : null);
+    }
+
+    private Integer subscriptionRecords(String id) {
+        return subscriptions.getOrDefault(id, WELL_FORMED_ID.matcher(id).matches() ? ANY_SUBSCRIPTION_RECORDS : null);
+    }
+
+    /** A registered visual, else, for any well-formed conversion id, a one-page PDF naming it; null: 404. */
+    private Visual visual(String conversionId) {
+        Visual visual = visuals.get(conversionId);
+        if (visual == null && WELL_FORMED_ID.matcher(conversionId).matches()) {
+            byte[] pdf = SimulatedPdf.of("Huma simulator: visual " + conversionId);
+            visual = new Visual("pdf", pdf, pdf.length, null);
+        }
+        return visual;
+    }
+
     private Answer file(String name) throws IOException {
+        String unregistered = name.endsWith(".pdf") ? name.substring(0, name.length() - ".pdf".length()) : null;
         Visual visual = visuals.entrySet().stream()
                 .filter(e -> name.equals(e.getKey() + "." + e.getValue().fileType()))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+                .map(Map.Entry::getValue).findFirst()
+                .orElse(unregistered != null && !visuals.containsKey(unregistered) ? visual(unregistered) : null);
         if (visual == null) {
             return json(404, Map.of("error_message", "No such file"));
         }

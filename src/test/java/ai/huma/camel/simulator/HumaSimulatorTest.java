@@ -1,4 +1,4 @@
-package ai.huma.camel.support;
+package ai.huma.camel.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The hostile modes of {@link FakeHumaApi}, checked with a real HTTP client (java.net.http, and a raw socket). */
+/** The hostile modes of {@link HumaSimulator}, checked with a real HTTP client (java.net.http, and a raw socket). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FakeHumaApiTest {
+class HumaSimulatorTest {
 
     private static final int MB = 1 << 20;
     private static final int CHUNK_READ = 64 * 1024;
@@ -43,11 +43,11 @@ class FakeHumaApiTest {
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper mapper = new ObjectMapper();
-    private FakeHumaApi api;
+    private HumaSimulator api;
 
     @BeforeEach
     void start() throws IOException {
-        api = new FakeHumaApi();
+        api = new HumaSimulator();
     }
 
     @AfterEach
@@ -155,7 +155,7 @@ class FakeHumaApiTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-length")).isEmpty();
         for (int i = 0; i < head.length; i++) {
-            assertThat(head[i]).as("byte %d", i).isEqualTo(FakeHumaApi.expectedVisualByte(i));
+            assertThat(head[i]).as("byte %d", i).isEqualTo(HumaSimulator.expectedVisualByte(i));
         }
         assertThat(read).isGreaterThanOrEqualTo(5 * MB + 1000);
         assertThat(api.bytesStreamed()).isGreaterThanOrEqualTo(5 * MB);
@@ -291,7 +291,7 @@ class FakeHumaApiTest {
             byte[] buffer = new byte[CHUNK_READ];
             for (int n; (n = in.read(buffer)) > 0; position += n) {
                 for (int i = 0; i < n; i++) {
-                    if (buffer[i] != FakeHumaApi.expectedVisualByte(position + i)) {
+                    if (buffer[i] != HumaSimulator.expectedVisualByte(position + i)) {
                         wrong++;
                     }
                 }
@@ -428,6 +428,76 @@ class FakeHumaApiTest {
         assertThat(json(question.body()).at("/metadata/page_count").asInt()).isEqualTo(1);
         assertThat(send("/v1/questions/rh/result", BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
         assertThat(send("/files/rv.pdf", BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void servesAnyWellFormedIdTheSameWayEveryTime() throws Exception {
+        String ticket = "7a1b2c3d4e5f60718293a4b5";
+        byte[] firstPage = send("/v1/questions/" + ticket + "/result?page=1&limit=100", BodyHandlers.ofByteArray()).body();
+        JsonNode page1 = json(firstPage);
+        JsonNode page3 = json(send("/v1/questions/" + ticket + "/result?page=3&limit=100", BodyHandlers.ofByteArray()).body());
+        assertThat(page1.at("/metadata/page_count").asInt()).isEqualTo(3);
+        assertThat(page1.at("/metadata/total_count").asInt()).isEqualTo(HumaSimulator.ANY_QUESTION_RECORDS);
+        assertThat(page3.at("/answer/data").size()).isEqualTo(50);
+        assertThat(page3.at("/metadata/has_next_page").asBoolean()).isFalse();
+        assertThat(send("/v1/questions/" + ticket + "/result?page=1&limit=100", BodyHandlers.ofByteArray()).body())
+                .as("deterministic").isEqualTo(firstPage);
+        assertThat(json(send("/v1/questions/" + ticket + "/status", BodyHandlers.ofByteArray()).body())
+                .get("question_status").asText()).isEqualTo("succeeded");
+
+        JsonNode subscription = json(send("/v1/subscription/6601a2b3c4d5e6f708192a3c/data?page=2&limit=100",
+                BodyHandlers.ofByteArray()).body());
+        assertThat(subscription.at("/subscriptions/data").size()).isEqualTo(HumaSimulator.ANY_SUBSCRIPTION_RECORDS - 100);
+
+        JsonNode visual = json(send("/v1/histories/6702b3c4d5e6f708192a3b4d/visual/result", BodyHandlers.ofByteArray()).body());
+        assertThat(visual.get("file_type").asText()).isEqualTo("pdf");
+        URI download = URI.create(visual.get("download_url").asText());
+        HttpResponse<byte[]> file = send(download.getRawPath() + "?" + download.getRawQuery(), BodyHandlers.ofByteArray());
+        assertThat(file.statusCode()).isEqualTo(200);
+        String pdf = new String(file.body(), StandardCharsets.US_ASCII);
+        assertThat(pdf).startsWith("%PDF-1.4").endsWith("%%EOF\n").contains("6702b3c4d5e6f708192a3b4d");
+        // the cross-reference table points at "4 0 obj", as a PDF reader follows it
+        String[] xref = pdf.substring(pdf.indexOf("xref\n")).split("\n");
+        int fourth = Integer.parseInt(xref[6].substring(0, 10));
+        assertThat(pdf.substring(fourth)).startsWith("4 0 obj");
+        assertThat(pdf.substring(pdf.lastIndexOf("startxref\n") + 10).strip()).startsWith(String.valueOf(pdf.indexOf("xref\n")));
+
+        // ids of another shape are not Huma's: unknown unless registered
+        assertThat(send("/v1/questions/not-an-object-id/result", BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
+        assertThat(send("/v1/questions/7A1B2C3D4E5F60718293A4B5/result", BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
+        assertThat(send("/files/6702b3c4d5e6f708192a3b4d.csv", BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void answersTheAccessPermissionsCheckForItsKeyOnly() throws Exception {
+        HttpRequest.Builder check = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/sdk/access-permissions"))
+                .timeout(Duration.ofSeconds(20));
+
+        HttpResponse<String> allowed = client.send(check.copy().header("Authorization", "Bearer " + api.apiKey())
+                .header("Service-access", "questions").build(), BodyHandlers.ofString());
+        HttpResponse<String> wrongKey = client.send(check.copy().header("Authorization", "Bearer nope")
+                .header("Service-access", "questions").build(), BodyHandlers.ofString());
+        HttpResponse<String> noService = client.send(check.copy().header("Authorization", "Bearer " + api.apiKey()).build(),
+                BodyHandlers.ofString());
+
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(mapper.readTree(allowed.body()).get("service").asText()).isEqualTo("questions");
+        assertThat(wrongKey.statusCode()).isEqualTo(401);
+        assertThat(mapper.readTree(wrongKey.body()).has("error_message")).isTrue();
+        assertThat(noService.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void takesTheKeyItWasGiven() throws Exception {
+        try (HumaSimulator own = new HumaSimulator(0, "another-key")) {
+            HttpRequest.Builder call = HttpRequest.newBuilder(URI.create(own.baseUrl() + "/v1/questions/7a1b2c3d4e5f60718293a4b5/result"))
+                    .timeout(Duration.ofSeconds(20));
+            assertThat(client.send(call.copy().header("Authorization", "Bearer another-key").build(), BodyHandlers.discarding())
+                    .statusCode()).isEqualTo(200);
+            assertThat(client.send(call.copy().header("Authorization", "Bearer " + HumaSimulator.API_KEY).build(),
+                    BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+        }
+        assertThatThrownBy(() -> new HumaSimulator(0, " ")).isInstanceOf(IllegalArgumentException.class);
     }
 
     private <T> HttpResponse<T> send(String pathAndQuery, BodyHandler<T> handler) throws Exception {
