@@ -47,6 +47,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,8 @@ import static org.awaitility.Awaitility.await;
  * dead letter and its replay cross Kafka with their headers, a stop or a crash re-works only what was
  * not finished, and with Kafka gone the edge answers 503 within Huma's 5 s.
  */
+// one bundle per test: each test runs on topics and consumer groups of its own
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class KafkaQueuesTest extends HumaRoutesTestSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaQueuesTest.class);

@@ -123,10 +123,10 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         String cjk = "\u6570".repeat(150); // 3 bytes each in UTF-8
         String latin = "x".repeat(400);
 
+        NotifyBuilder done = whenDone("question-computed-worker", 2);
         webhook(QUESTION_PATH, payload(cjk, "succeeded", "t1"));
         webhook(QUESTION_PATH, payload(latin, "succeeded", "t2"));
 
-        NotifyBuilder done = whenDone("question-computed-worker", 2);
         awaitDone(done);
         assertThat(outputFiles()).hasSize(2).allSatisfy(name -> {
             assertThat(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);

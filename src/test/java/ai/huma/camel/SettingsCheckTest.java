@@ -46,7 +46,7 @@ class SettingsCheckTest {
                 "huma.health.api-check.enabled", "yes",
                 "huma.output.history.uri", "",
                 "huma.callback.allowed-sources", "10.0.0.0/99",
-                "huma.queue.mode", "kafka");
+                "huma.queue.mode", "rabbitmq");
 
         List<String> problems = problems(overrides);
 
@@ -63,7 +63,7 @@ class SettingsCheckTest {
                 "huma.dedup.window must be an ISO-8601 duration such as PT1H, not 'one hour'",
                 "huma.dedup.max-entries (HUMA_DEDUP_MAX_ENTRIES) must be 1 or more, not 0",
                 "huma.output.history.uri is empty: give at least one Camel endpoint URI",
-                "huma.queue.mode must be memory, durable or broker, not 'kafka'",
+                "huma.queue.mode must be memory, durable, broker or kafka, not 'rabbitmq'",
                 "huma.health.api-check.enabled (HUMA_HEALTH_API_CHECK_ENABLED) must be true or false, not 'yes'");
     }
 
