@@ -109,7 +109,7 @@ class LauncherIT {
                 .contains("huma.port (HUMA_PORT) must be between 0 and 65535, not 70000")
                 .contains("huma.pages.max (HUMA_PAGES_MAX) must be a whole number, not 'lots'")
                 .contains("huma.output.question.uri: no Camel component for 'nosuchcomponent'")
-                .contains("huma.queue.mode must be memory, durable or broker, not 'bogus'");
+                .contains("huma.queue.mode must be memory, durable, broker or kafka, not 'bogus'");
         assertThat(output).as("a failed start is no shutdown").doesNotContain("SIGTERM").doesNotContain("shutting down")
                 .as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception")
                 .as("nothing started").doesNotContain("Webhook receiver listening");
