@@ -70,18 +70,13 @@ public class SourceAllowList implements Predicate {
         return address != null && blocks.stream().anyMatch(block -> block.contains(address));
     }
 
-    /** The opposite of {@link #isAllowed}, for the edge's filter: true when the source is refused. */
-    public boolean isRefused(@Header("CamelVertxPlatformHttpRemoteAddress") String remoteAddress) {
-        return !isAllowed(remoteAddress);
-    }
-
     /**
      * As a Camel predicate (the edge's {@code filter: ref: sourceAllowList}), it matches the webhooks
      * whose source it refuses.
      */
     @Override
     public boolean matches(Exchange exchange) {
-        return isRefused(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress", String.class));
+        return !isAllowed(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress", String.class));
     }
 
     private static Block parse(String source) {

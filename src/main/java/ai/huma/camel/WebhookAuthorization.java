@@ -66,18 +66,13 @@ public class WebhookAuthorization implements Predicate {
         return match;
     }
 
-    /** The opposite of {@link #isAuthorized}, for the edge's filter: true when the caller is refused. */
-    public boolean isRefused(@Header("Authorization") String authorization) {
-        return !isAuthorized(authorization);
-    }
-
     /**
      * As a Camel predicate (the edge's {@code filter: ref: webhookAuthorization}), it matches the
      * webhooks it refuses: a direct call, without the copy of the exchange a bean call makes.
      */
     @Override
     public boolean matches(Exchange exchange) {
-        return isRefused(exchange.getMessage().getHeader("Authorization", String.class));
+        return !isAuthorized(exchange.getMessage().getHeader("Authorization", String.class));
     }
 
     /** The token of {@code <scheme> <token>}, or null when the header does not have that shape. */
