@@ -7,16 +7,42 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 
 /**
  * Reads the ids out of Huma's payloads and refuses any that is not a plain id, so that no id can
  * steer a file name or an API path ({@code ..}, {@code /}, control characters, 10 kB of text).
  * Huma's ids are 24-hex-digit object ids in practice; letters, digits, {@code _} and {@code -} up to
  * 128 characters are accepted.
+ * <p>
+ * As a Camel expression (a bean of its own per {@link #setField field}, used with {@code ref:} in
+ * the routes) it reads that id out of the parsed payload in the body, without the copy of the
+ * exchange a bean method call makes.
  */
-public class HumaIds {
+public class HumaIds implements Expression {
 
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+    private String field;
+
+    /** The payload field this bean reads as an expression: {@code ticket_number} or {@code conversion_id}. */
+    public void setField(String field) {
+        if (!List.of("ticket_number", "conversion_id").contains(field)) {
+            throw new IllegalArgumentException("HumaIds field must be ticket_number or conversion_id, not " + SafeText.quoted(field));
+        }
+        this.field = field;
+    }
+
+    @Override
+    public <T> T evaluate(Exchange exchange, Class<T> type) {
+        if (field == null) {
+            throw new IllegalStateException("HumaIds used as an expression without a field");
+        }
+        Object body = exchange.getMessage().getBody();
+        Object id = body instanceof Map<?, ?> payload ? payload.get(field) : null;
+        return exchange.getContext().getTypeConverter().convertTo(type, exchange, requireId(id, field));
+    }
 
     /** The {@code ticket_number} of a Questions/Computed payload. */
     public static String ticketNumber(@Body Map<String, Object> payload) {

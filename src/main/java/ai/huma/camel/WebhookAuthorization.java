@@ -80,11 +80,30 @@ public class WebhookAuthorization implements Predicate {
         if (authorization == null) {
             return null;
         }
-        String[] parts = authorization.strip().split("\\s+");
-        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        // as split("\\s+") on the stripped header would, without a regular expression per webhook
+        String header = authorization.strip();
+        int end = 0;
+        while (end < header.length() && !isSeparator(header.charAt(end))) {
+            end++;
+        }
+        int start = end;
+        while (start < header.length() && isSeparator(header.charAt(start))) {
+            start++;
+        }
+        if (end == 0 || start == end || start == header.length()) {
             return null;
         }
-        return parts[1];
+        for (int i = start; i < header.length(); i++) {
+            if (isSeparator(header.charAt(i))) {
+                return null;
+            }
+        }
+        return header.substring(start);
+    }
+
+    /** The white space of {@code \\s}: space, tab, line feed, vertical tab, form feed, carriage return. */
+    private static boolean isSeparator(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     private static byte[] digest(String value) {

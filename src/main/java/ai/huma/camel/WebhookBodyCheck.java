@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -69,8 +70,11 @@ public class WebhookBodyCheck implements Expression {
      */
     @Override
     public <T> T evaluate(Exchange exchange, Class<T> type) {
-        String checked = requireJsonObject(exchange.getMessage().getBody(byte[].class),
-                exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class));
+        Object body = exchange.getMessage().getBody();
+        // the webhook server's body is a Vert.x buffer: its bytes at once, where Camel's converters
+        // would go through an InputStream and 16 kB of buffers per webhook
+        byte[] bytes = body instanceof Buffer buffer ? buffer.getBytes() : exchange.getMessage().getBody(byte[].class);
+        String checked = requireJsonObject(bytes, exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class));
         return exchange.getContext().getTypeConverter().convertTo(type, exchange, checked);
     }
 

@@ -113,5 +113,9 @@ class WebhookAuthorizationTest {
         assertThat(WebhookAuthorization.tokenOf("Bearer")).isNull();
         assertThat(WebhookAuthorization.tokenOf("Bearer abc def")).isNull();
         assertThat(WebhookAuthorization.tokenOf(null)).isNull();
+        assertThat(WebhookAuthorization.tokenOf("")).isNull();
+        assertThat(WebhookAuthorization.tokenOf("  Bearer \t\r\n abc  ")).isEqualTo("abc");
+        assertThat(WebhookAuthorization.tokenOf("Bearer abc\tdef")).isNull();
+        assertThat(WebhookAuthorization.tokenOf("Bearer\u00A0abc")).isNull();
     }
 }
