@@ -13,7 +13,9 @@ set -Eeuo pipefail
 { # the whole script is read before it runs: editing or checking out this file during a run cannot derail it
 
 BENCH_MODES=${BENCH_MODES:-memory durable}
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# the README's launch flags, the class-data archive of the build first
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:SharedArchiveFile=$ROOT/target/huma-camel.jsa -Xms64m -Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
 BENCH_DURATION=${BENCH_DURATION:-15}        # seconds per measured wrk run
 BENCH_WARMUP=${BENCH_WARMUP:-10}           # seconds of unreported wrk load before the measured runs
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-8 64}
@@ -25,7 +27,6 @@ BENCH_BURST=${BENCH_BURST:-40}
 BENCH_BURST_SENDERS=${BENCH_BURST_SENDERS:-20}
 BENCH_KEEP=${BENCH_KEEP:-0}                 # 1: keep the working folder (logs, output/, data/)
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=$ROOT/bench
 JAR=$ROOT/target/huma-camel.jar
 CLASSES=$ROOT/target/bench-classes
@@ -150,6 +151,11 @@ if [[ $BUILD == 1 ]]; then
     mvn -B -q package -DskipTests >&2 || die "the build failed (mvn -B -q package -DskipTests)"
 fi
 [[ -f $JAR ]] || die "$JAR is missing: run without --no-build"
+if [[ $BENCH_JAVA_OPTS == *SharedArchiveFile=* ]]; then
+    archive=${BENCH_JAVA_OPTS#*SharedArchiveFile=}
+    archive=${archive%% *}
+    [[ -f $archive ]] || die "$archive is missing (the build writes it; -Dhuma.cds.skip=true leaves it out): run without --no-build, or set BENCH_JAVA_OPTS without -XX:SharedArchiveFile"
+fi
 mkdir -p "$CLASSES"
 javac -nowarn -d "$CLASSES" -cp "$JAR" "$BENCH_DIR"/src/ai/huma/camel/bench/*.java \
     || die "compiling the bench sources (bench/src) failed"
@@ -232,7 +238,7 @@ start_ceiling() {
     mkdir -p "$dir"
     PORT=$(free_port)
     # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-    start_server ceiling "$dir" "{}" java $BENCH_JAVA_OPTS -cp "$CLASSES:$JAR" ai.huma.camel.bench.CeilingServer "$PORT"
+    start_server ceiling "$dir" "{}" java $BENCH_JAVA_OPTS -cp "$JAR:$CLASSES" ai.huma.camel.bench.CeilingServer "$PORT"
 }
 
 # start_bundle <target> <mode> [extra JVM flags]: the README launch, in a folder of its own

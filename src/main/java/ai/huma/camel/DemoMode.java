@@ -3,9 +3,14 @@ package ai.huma.camel;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.simulator.SimulatedWebhooks;
@@ -33,6 +38,7 @@ final class DemoMode implements AutoCloseable {
     private final String apiKey;
     private final String token;
     private final boolean tokenMadeUp;
+    private boolean stoppingOnceWorked;
 
     private DemoMode(HumaSimulator simulator, String apiKey, String token, boolean tokenMadeUp) {
         this.simulator = simulator;
@@ -47,6 +53,16 @@ final class DemoMode implements AutoCloseable {
         boolean madeUp = fromEnvironment == null || fromEnvironment.isBlank();
         String token = madeUp ? "demo-token-" + SimulatedWebhooks.newId() : fromEnvironment.split(",")[0].strip();
         return new DemoMode(new HumaSimulator(0, apiKey), apiKey, token, madeUp);
+    }
+
+    /** The training run of the build (HumaCamelMain's training-run): stop once the results are written. */
+    DemoMode stoppingOnceWorked() {
+        stoppingOnceWorked = true;
+        return this;
+    }
+
+    boolean isStoppingOnceWorked() {
+        return stoppingOnceWorked;
     }
 
     /** The properties the demo sets over every other source: its API, and loopback only. */
@@ -67,25 +83,51 @@ final class DemoMode implements AutoCloseable {
         return overrides;
     }
 
-    /** Sends one webhook of each kind to the bundle listening on this loopback port. */
-    void sendWebhooks(int port) {
+    /**
+     * Sends one webhook of each kind to the bundle listening on this loopback port.
+     *
+     * @return the result files they announce
+     */
+    List<String> sendWebhooks(int port) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         StringBuilder files = new StringBuilder();
+        List<String> results = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             Webhook webhook = SimulatedWebhooks.webhook(kind, SimulatedWebhooks.newId(), SimulatedWebhooks.QUESTION);
             try {
                 HttpResponse<String> answer = SimulatedWebhooks.send(client, "http://127.0.0.1:" + port, token, webhook);
                 LOG.info("Demo: sent a {} webhook ({}), answered {}", kind.event(), webhook.id(), answer.statusCode());
                 files.append(files.length() == 0 ? "" : ", ").append(String.join(", ", webhook.resultFiles()));
+                results.addAll(webhook.resultFiles());
             } catch (IOException e) {
                 LOG.warn("Demo: could not send the {} webhook: {}", kind.event(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return results;
+            }
+        }
+        LOG.info("Demo: results coming to the output folder: {}. More with `simulate question|subscription|history`{}; Ctrl+C stops the demo",
+                files, tokenMadeUp ? " (start the demo with API_CALLBACK_AUTH set, and simulate with the same)" : "");
+        return results;
+    }
+
+    /** Waits (at most 60 s) until every one of these files is in the output folder. */
+    void awaitResults(String outputDir, List<String> results) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path folder = Path.of(outputDir);
+        while (!results.stream().allMatch(file -> Files.isRegularFile(folder.resolve(file)))) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Training run: not every result was written within 60 s: {}", results);
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-        LOG.info("Demo: results coming to the output folder: {}. More with `simulate question|subscription|history`{}; Ctrl+C stops the demo",
-                files, tokenMadeUp ? " (start the demo with API_CALLBACK_AUTH set, and simulate with the same)" : "");
+        LOG.info("Training run: the {} results are written; stopping", results.size());
     }
 
     @Override

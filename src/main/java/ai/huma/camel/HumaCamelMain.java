@@ -41,6 +41,9 @@ public final class HumaCamelMain {
               simulate question|subscription|history [--url URL] [--token TOKEN] [--id ID] [--question TEXT]
                                 send one webhook of that kind to a running bundle (URL: http://localhost:5001; TOKEN:
                                 API_CALLBACK_AUTH from the environment or .env), with a new id unless --id is given
+              training-run      what the build runs once to write the class-data archive next to the jar
+                                (huma-camel.jsa, README "Performance"): the demo, in the working directory, until
+                                its three results are written; then a clean stop
               --help            this text
 
             Settings: API_URL, API_SECRET_KEY and API_CALLBACK_AUTH come from the environment or a .env file. Every
@@ -86,6 +89,14 @@ public final class HumaCamelMain {
                     return usageError(err, "demo takes no arguments");
                 }
                 try (DemoMode demo = DemoMode.start()) {
+                    return runBundle(demo, err);
+                }
+            }
+            case "training-run" -> {
+                if (!rest.isEmpty()) {
+                    return usageError(err, "training-run takes no arguments");
+                }
+                try (DemoMode demo = DemoMode.start().stoppingOnceWorked()) {
                     return runBundle(demo, err);
                 }
             }
@@ -139,7 +150,7 @@ public final class HumaCamelMain {
 
             @Override
             public void afterStart(BaseMainSupport support) {
-                whenReady(support.getCamelContext(), demo);
+                whenReady(support.getCamelContext(), demo, main);
             }
         });
         stopGracefullyOn(main, "TERM");
@@ -169,14 +180,18 @@ public final class HumaCamelMain {
     }
 
     /** Logs the ready line once the webhook receiver is warm (and, in the demo, sends its webhooks). */
-    private static void whenReady(CamelContext context, DemoMode demo) {
+    private static void whenReady(CamelContext context, DemoMode demo, Main main) {
         WebhookServer server = context.getRegistry().lookupByNameAndType("webhookServer", WebhookServer.class);
         Runnable ready = () -> {
             int port = server != null ? server.getPort()
                     : Integer.parseInt(context.getPropertiesComponent().resolveProperty("huma.port").orElse("0"));
             LOG.info(ReadyLine.of(context.getPropertiesComponent(), port, demo != null ? " (simulated)" : ""));
             if (demo != null) {
-                demo.sendWebhooks(port);
+                List<String> results = demo.sendWebhooks(port);
+                if (demo.isStoppingOnceWorked()) {
+                    demo.awaitResults(context.getPropertiesComponent().resolveProperty("huma.output.dir").orElse("output"), results);
+                    main.completed();
+                }
             }
         };
         if (server == null) {
