@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.simulator.SimulatedWebhooks;
@@ -38,7 +40,7 @@ final class DemoMode implements AutoCloseable {
     private final String apiKey;
     private final String token;
     private final boolean tokenMadeUp;
-    private boolean stoppingOnceWorked;
+    private Path trainingFolder;
 
     private DemoMode(HumaSimulator simulator, String apiKey, String token, boolean tokenMadeUp) {
         this.simulator = simulator;
@@ -55,14 +57,18 @@ final class DemoMode implements AutoCloseable {
         return new DemoMode(new HumaSimulator(0, apiKey), apiKey, token, madeUp);
     }
 
-    /** The training run of the build (HumaCamelMain's training-run): stop once the results are written. */
-    DemoMode stoppingOnceWorked() {
-        stoppingOnceWorked = true;
+    /**
+     * The training run (HumaCamelMain's training-run, README "Performance"): on ports the system
+     * chooses, its output and data in a temporary folder removed at the end, stopped once the results
+     * are written.
+     */
+    DemoMode stoppingOnceWorked() throws IOException {
+        trainingFolder = Files.createTempDirectory("huma-camel-training");
         return this;
     }
 
     boolean isStoppingOnceWorked() {
-        return stoppingOnceWorked;
+        return trainingFolder != null;
     }
 
     /** The properties the demo sets over every other source: its API, and loopback only. */
@@ -75,6 +81,17 @@ final class DemoMode implements AutoCloseable {
         }
         overrides.put("huma.host", "127.0.0.1");
         overrides.put("huma.management.host", "127.0.0.1");
+        if (trainingFolder != null) {
+            overrides.put("huma.port", "0");
+            overrides.put("huma.management.port", "0");
+            overrides.put("huma.output.dir", trainingFolder.resolve("output").toString());
+            overrides.put("huma.data.dir", trainingFolder.resolve("data").toString());
+            // whatever the working directory's settings say: nothing leaves the temporary folder
+            overrides.put("huma.queue.mode", "memory");
+            for (String event : List.of("question", "subscription", "history")) {
+                overrides.put("huma.output." + event + ".uri", "file:{{huma.output.dir}}?tempFileName=.${exchangeId}.part");
+            }
+        }
         // the warm-up keeps Huma's 5 s deadline for a burst of webhooks right after the start; the
         // demo's own three have none, and 5 of each kind instead of 50 saves about 2 s of CPU
         if (System.getenv("HUMA_HTTP_WARM_UP_REQUESTS") == null) {
@@ -133,5 +150,12 @@ final class DemoMode implements AutoCloseable {
     @Override
     public void close() {
         simulator.close();
+        if (trainingFolder != null) {
+            try (Stream<Path> files = Files.walk(trainingFolder)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("Training run: could not remove {}: {}", trainingFolder, e.toString());
+            }
+        }
     }
 }

@@ -41,9 +41,9 @@ public final class HumaCamelMain {
               simulate question|subscription|history [--url URL] [--token TOKEN] [--id ID] [--question TEXT]
                                 send one webhook of that kind to a running bundle (URL: http://localhost:5001; TOKEN:
                                 API_CALLBACK_AUTH from the environment or .env), with a new id unless --id is given
-              training-run      what the build runs once to write the class-data archive next to the jar
-                                (huma-camel.jsa, README "Performance"): the demo, in the working directory, until
-                                its three results are written; then a clean stop
+              training-run      the run that writes the class-data archive, under
+                                java -XX:ArchiveClassesAtExit=huma-camel.jsa (the build does it; README "Performance"):
+                                the demo on free ports and in a temporary folder until its results are written
               --help            this text
 
             Settings: API_URL, API_SECRET_KEY and API_CALLBACK_AUTH come from the environment or a .env file. Every
