@@ -5,19 +5,25 @@ import java.io.InputStream;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Processor;
 
 /**
  * Starts and feeds {@link PageCursor}s with the configured start page, page cap (the seed's
  * {@code PAGE} and {@code MAX_PAGE_COUNT}) and the size the merged result may reach. The route that
  * loops over the pages keeps the cursor in the exchange property {@value #CURSOR_PROPERTY}.
+ * <p>
+ * As a Camel processor (the page loop's {@code process: ref: batchPages}) it adds the page in the
+ * body to that cursor and counts it ({@code huma_api_pages_total}), without the bean binding a bean
+ * call makes on every page.
  */
-public class BatchPages {
+public class BatchPages implements Processor {
 
     public static final String CURSOR_PROPERTY = "humaPages";
 
     private int startPage = 1;
     private int maxPages = 100;
     private long maxResultSize = 128L * 1024 * 1024;
+    private HumaMetrics metrics;
 
     public void setStartPage(int startPage) {
         if (startPage < 1) {
@@ -41,6 +47,11 @@ public class BatchPages {
         this.maxResultSize = maxResultSize;
     }
 
+    /** Where the pages fetched are counted. */
+    public void setMetrics(HumaMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     public int getStartPage() {
         return startPage;
     }
@@ -61,5 +72,17 @@ public class BatchPages {
     /** Adds one fetched page (the API's answer, as it came) to the cursor. */
     public void add(@ExchangeProperty(CURSOR_PROPERTY) PageCursor cursor, @Body InputStream page) throws AnswerTooLargeException {
         cursor.add(page);
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        PageCursor cursor = exchange.getProperty(CURSOR_PROPERTY, PageCursor.class);
+        if (cursor == null) {
+            throw new IllegalStateException("no page cursor in the exchange property " + CURSOR_PROPERTY + " (batchPages.start first)");
+        }
+        add(cursor, exchange.getMessage().getMandatoryBody(InputStream.class));
+        if (metrics != null) {
+            metrics.pageFetched();
+        }
     }
 }

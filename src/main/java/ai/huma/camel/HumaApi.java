@@ -6,13 +6,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+
 /**
  * The Huma REST API as the routes call it: the base URL ({@code API_URL}), the key
  * ({@code API_SECRET_KEY}), both checked when the bundle starts, and the hosts a visual may be
  * downloaded from ({@code huma.download.allowed-hosts}). The key leaves this class only as the
  * {@code Authorization} header value; {@link #toString()} never shows it.
  */
-public class HumaApi {
+public class HumaApi implements Expression {
 
     private String baseUrl;
     private String apiKey;
@@ -59,6 +62,15 @@ public class HumaApi {
     /** The value of the {@code Authorization} header of every call to the Huma API. */
     public String authorization() {
         return "Bearer " + apiKey;
+    }
+
+    /**
+     * As a Camel expression (the API call's {@code setHeader: Authorization, ref: humaApi}): the
+     * value of {@link #authorization()}, without the copy of the exchange a bean call makes.
+     */
+    @Override
+    public <T> T evaluate(Exchange exchange, Class<T> type) {
+        return exchange.getContext().getTypeConverter().convertTo(type, exchange, authorization());
     }
 
     public String getBaseUrl() {
