@@ -46,7 +46,7 @@ public class EdgeWarmUp {
 
     private final byte[] nonce;
     private String token = "";
-    private int requests = 50;
+    private int requests = 15;
     private int concurrency = 4;
     private boolean sourceAllowed = true;
     private volatile boolean done;

