@@ -1,8 +1,5 @@
 package ai.huma.camel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,37 +8,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
+import ai.huma.camel.support.TestKafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kafka.testkit.KafkaClusterTestKit;
-import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -56,24 +44,22 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Kafka as the queue ({@code huma.queue.mode=kafka}, README "Kafka as the queue (a recipe)"): a real
- * single-node KRaft Kafka in the test JVM (Kafka's own {@link KafkaClusterTestKit}), the real routes,
+ * single-node KRaft Kafka in the test JVM (Kafka's own {@link KafkaClusterTestKit}, {@link TestKafka}), the real routes,
  * and the queue options exactly as application.properties ships them; each test moves the three
  * topics under a prefix of its own and names its own consumer groups, so that tests do not see each
  * other's records. Each event is worked once, its offset committed only once it is done (a result
  * or a dead letter), Huma's repeats dropped (also when they reach another instance of the group), a
- * dead letter and its replay cross Kafka with their headers, a stop or a crash re-works only what was
- * not finished, and with Kafka gone the edge answers 503 within Huma's 5 s.
+ * dead letter and its replay cross Kafka with their headers. A stop, a crash and Kafka gone, with the
+ * bundle in a JVM of its own, are {@link KafkaRestartsTest}.
  */
 // one bundle per test: each test runs on topics and consumer groups of its own
 @TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class KafkaQueuesTest extends HumaRoutesTestSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaQueuesTest.class);
-    private static final Properties SHIPPED = shippedProperties();
-    private static final KafkaClusterTestKit KAFKA = startKafka();
+    private static final KafkaClusterTestKit KAFKA = TestKafka.start();
     private static final AtomicInteger RUNS = new AtomicInteger();
-    private static final String[] QUEUES = {"question-computed", "subscription-updated", "history-visualized"};
-    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
+    private static final String[] QUEUES = TestKafka.QUEUES;
     /** Huma gives up on an attempt after 5 s. */
     private static final Duration HUMA_DEADLINE = Duration.ofSeconds(5);
 
@@ -91,14 +77,14 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
     protected Properties extraProperties() {
         prefix = "run" + RUNS.incrementAndGet();
         group = "huma-camel-" + prefix;
-        createTopics(KAFKA, prefix);
+        TestKafka.createTopics(KAFKA, prefix);
         Properties properties = properties(
                 "huma.queue.mode", "kafka",
                 "huma.kafka.brokers", KAFKA.bootstrapServers(),
                 "huma.kafka.group-id", group,
                 "huma.retry.initial-delay", "50",
                 "huma.retry.max-redeliveries", "1");
-        queueUris(prefix).forEach(properties::setProperty);
+        TestKafka.queueUris(prefix).forEach(properties::setProperty);
         return properties;
     }
 
@@ -205,7 +191,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         for (int i = 0; i < events; i++) {
             HUMA.question("two" + i, 2);
         }
-        try (BundleProcess other = new BundleProcess("KafkaQueuesTest", bundleEnvironment(prefix, group)).start()) {
+        try (BundleProcess other = new BundleProcess("KafkaQueuesTest", TestKafka.bundleEnvironment(HUMA, KAFKA, prefix, group)).start()) {
             // both instances hold partitions of every queue before the webhooks come
             for (String queue : QUEUES) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions(group + "." + queue) == 2);
@@ -256,124 +242,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         }
     }
 
-    @Test
-    void aGracefulStopLeavesWhatIsQueuedInKafkaAndTheRestartWorksOnlyThat() throws Exception {
-        List<String> tickets = tickets("stop", 8);
-        HUMA.delay(Duration.ofMillis(500));
-        String otherPrefix = prefix + "-stop";
-        createTopics(KAFKA, otherPrefix);
-        try (BundleProcess bundle = new BundleProcess("KafkaQueuesTest", bundleEnvironment(otherPrefix, group + "-stop")).start()) {
-            for (String ticket : tickets) {
-                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> !bundle.files("output").isEmpty());
-
-            assertThat(bundle.stop()).isZero();
-
-            List<String> beforeRestart = bundle.files("output");
-            assertThat(beforeRestart.size()).as("some were still queued").isLessThan(tickets.size());
-            assertThat(bundle.files("data/dead-letter")).as("what is queued stays in Kafka").isEmpty();
-            int callsBeforeRestart = HUMA.apiRequests().size();
-            HUMA.delay(Duration.ZERO);
-            bundle.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
-            awaitAllCommitted(group + "-stop", Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
-                    "history-visualized", 0L));
-            assertThat(bundle.files("data/dead-letter")).isEmpty();
-            Map<String, Integer> writes = writes(bundle.output());
-            assertThat(writes).as("each event written exactly once").hasSize(tickets.size()).allSatisfy((t, n) -> assertThat(n).isOne());
-            assertThat(ticketsFetched(HUMA.apiRequests().subList(callsBeforeRestart, HUMA.apiRequests().size())))
-                    .as("nothing finished before the stop is fetched again").doesNotContainAnyElementsOf(finished(beforeRestart));
-        }
-    }
-
-    @Test
-    void aCrashReworksAtMostTheEventInFlightAndLosesNone() throws Exception {
-        List<String> tickets = tickets("crash", 12);
-        HUMA.delay(Duration.ofMillis(300));
-        String otherPrefix = prefix + "-crash";
-        createTopics(KAFKA, otherPrefix);
-        try (BundleProcess bundle = new BundleProcess("KafkaQueuesTest", bundleEnvironment(otherPrefix, group + "-crash")).start()) {
-            for (String ticket : tickets) {
-                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").size() >= 3);
-
-            bundle.kill();
-
-            List<String> beforeRestart = bundle.files("output");
-            assertThat(beforeRestart.size()).as("the kill came with events still queued").isLessThan(tickets.size());
-            int callsBeforeRestart = HUMA.apiRequests().size();
-            HUMA.delay(Duration.ZERO);
-            bundle.start();
-            await().atMost(Duration.ofSeconds(90)).until(() -> bundle.files("output").size() == tickets.size());
-            awaitAllCommitted(group + "-crash", Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
-                    "history-visualized", 0L));
-            assertThat(bundle.files("data/dead-letter")).isEmpty();
-            // at-least-once: the one event a kill may cut between writing its result and recording
-            // it is worked again, to the same file; nothing else finished is
-            Map<String, Integer> writes = writes(bundle.output());
-            assertThat(writes).hasSize(tickets.size()).allSatisfy((t, n) -> assertThat(n).isBetween(1, 2));
-            assertThat(writes.values().stream().mapToInt(n -> n - 1).sum()).as("events written a second time").isLessThanOrEqualTo(1);
-            Set<String> fetchedAgain = new HashSet<>(ticketsFetched(
-                    HUMA.apiRequests().subList(callsBeforeRestart, HUMA.apiRequests().size())));
-            fetchedAgain.retainAll(finished(beforeRestart));
-            assertThat(fetchedAgain).as("finished before the kill and fetched again").hasSizeLessThanOrEqualTo(1);
-        }
-    }
-
-    @Test
-    void withKafkaGoneTheEdgeAnswers503WithinHumasDeadline() throws Exception {
-        HUMA.question("before", 2);
-        KafkaClusterTestKit doomed = startKafka();
-        try {
-            createTopics(doomed, "doomed");
-            Map<String, String> environment = new HashMap<>(bundleEnvironment("doomed", "huma-camel-doomed"));
-            environment.put("HUMA_KAFKA_BROKERS", doomed.bootstrapServers());
-            try (BundleProcess bundle = new BundleProcess("KafkaQueuesTest", environment).start()) {
-                assertThat(bundle.webhook(QUESTION_PATH, question("before")).statusCode()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").contains("q_before_result.json"));
-
-                doomed.close();
-                doomed = null;
-
-                long start = System.nanoTime();
-                HttpResponse<String> refused = bundle.webhook(QUESTION_PATH, question("lost?"));
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                LOG.info("With Kafka gone the webhook was answered {} in {} ms", refused.statusCode(), took.toMillis());
-                assertThat(refused.statusCode()).as("never a 200 for an event Kafka did not take").isEqualTo(503);
-                assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-                assertThat(took).as("answered before Huma gives up on the attempt").isLessThan(HUMA_DEADLINE);
-                // and not ready: camel-kafka's consumer checks see their consumers lose the cluster
-                await().atMost(Duration.ofSeconds(30)).until(() -> bundle.management("/observe/health/ready").statusCode() == 503);
-                JsonNode down = json.readTree(bundle.management("/observe/health/ready").body());
-                List<String> failing = new ArrayList<>();
-                down.get("checks").forEach(check -> {
-                    if (check.get("status").asText().equals("DOWN")) {
-                        failing.add(check.get("name").asText());
-                    }
-                });
-                assertThat(failing).contains("consumer:question-computed-worker");
-                assertThat(bundle.management("/observe/health/live").statusCode()).as("down is not dead").isEqualTo(200);
-            }
-        } finally {
-            if (doomed != null) {
-                doomed.close();
-            }
-        }
-    }
-
-    @Test
-    void kafkaModeWithoutAClusterStopsTheStart() {
-        QueueBroker broker = new QueueBroker();
-        broker.setMode("kafka");
-        broker.setKafkaBrokers(" ");
-        org.assertj.core.api.Assertions.assertThatThrownBy(broker::init).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("huma.kafka.brokers");
-        assertThat(broker.isKafka()).isTrue();
-        assertThat(broker.isJms()).as("no JMS connection, no broker check, no duplicate-id header").isFalse();
-    }
-
     // ---------------------------------------------------------------------------------------------
 
     private static final String QUESTION =
@@ -386,34 +254,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
     }
 
-    private static List<String> tickets(String stem, int count) {
-        List<String> tickets = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            tickets.add(stem + i);
-            HUMA.question(stem + i, 250);
-        }
-        return tickets;
-    }
-
-    /** The tickets whose result files are in the list ({@code q_<ticket>_result.json}). */
-    private static Set<String> finished(List<String> files) {
-        return files.stream().map(f -> f.replaceFirst("^q_", "").replaceFirst("_result\\.json$", "")).collect(Collectors.toSet());
-    }
-
-    private static List<String> ticketsFetched(List<HumaSimulator.Request> requests) {
-        return requests.stream().map(r -> r.path().replaceFirst("^/v1/questions/", "").replaceFirst("/result$", "")).toList();
-    }
-
-    /** How many times each ticket's result was written, from the workers' log lines. */
-    private static Map<String, Integer> writes(String consoles) {
-        Map<String, Integer> writes = new HashMap<>();
-        Matcher written = WRITTEN.matcher(consoles);
-        while (written.find()) {
-            writes.merge(written.group(1), 1, Integer::sum);
-        }
-        return writes;
-    }
-
     private List<Path> awaitDeadLetters(int count) {
         await().atMost(Duration.ofSeconds(20)).until(() -> deadLetterFiles().size() == count);
         return deadLetterFiles();
@@ -421,27 +261,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
 
     private String topic(String queue) {
         return prefix + ".huma." + queue;
-    }
-
-    /** The shipped URI of each Kafka queue, its topic moved under the prefix. */
-    private static Map<String, String> queueUris(String prefix) {
-        Map<String, String> uris = new HashMap<>();
-        for (String key : List.of("question", "subscription", "history")) {
-            String shipped = SHIPPED.getProperty("huma.queue.kafka." + key);
-            assertThat(shipped).startsWith("kafka:huma.");
-            uris.put("huma.queue.kafka." + key, shipped.replaceFirst("^kafka:", "kafka:" + prefix + "."));
-        }
-        return uris;
-    }
-
-    /** A bundle in a JVM of its own, as a user starts it, with the queues on Kafka. */
-    private static Map<String, String> bundleEnvironment(String prefix, String group) {
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(), "API_CALLBACK_AUTH", "kafka-token",
-                "HUMA_QUEUE_MODE", "kafka", "HUMA_KAFKA_BROKERS", KAFKA.bootstrapServers(), "HUMA_KAFKA_GROUP_ID", group,
-                "HUMA_RETRY_INITIAL_DELAY", "50"));
-        queueUris(prefix).forEach((key, uri) -> environment.put(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), uri));
-        return environment;
     }
 
     private static void logLatencies(String what, List<Long> nanos) {
@@ -457,43 +276,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
 
     // --- Kafka ---------------------------------------------------------------------------------
 
-    private static KafkaClusterTestKit startKafka() {
-        try {
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "3")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    // a new consumer group is formed at once, not after 3 s
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
-            return cluster;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the test Kafka", e);
-        }
-    }
-
-    /** The three topics of a prefix, with two partitions each, so that two instances can share them. */
-    private static void createTopics(KafkaClusterTestKit cluster, String prefix) {
-        try (Admin admin = admin(cluster)) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (String queue : QUEUES) {
-                topics.add(new NewTopic(prefix + ".huma." + queue, 2, (short) 1));
-            }
-            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create the topics of " + prefix, e);
-        }
-    }
-
-    private static Admin admin(KafkaClusterTestKit cluster) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
-    }
-
     /** The records at the end of the topic: what the producer stored, across its partitions. */
     private long endOffset(String topic) throws Exception {
         try (Admin admin = admin(KAFKA)) {
@@ -503,15 +285,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
             }
             return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
                     .mapToLong(info -> info.offset()).sum();
-        }
-    }
-
-    /** The offsets a consumer group has committed, summed over the partitions. */
-    private static long committed(String consumerGroup) throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
-        try (Admin admin = admin(KAFKA)) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(consumerGroup)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            return offsets.values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
         }
     }
 
@@ -525,8 +298,15 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
     }
 
     private void awaitAllCommitted(String groupName, Map<String, Long> recordsPerQueue) {
-        recordsPerQueue.forEach((queue, records) -> await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> committed(groupName + "." + queue) == records));
+        TestKafka.awaitAllCommitted(KAFKA, groupName, recordsPerQueue);
+    }
+
+    private static long committed(String consumerGroup) throws Exception {
+        return TestKafka.committed(KAFKA, consumerGroup);
+    }
+
+    private static Admin admin(KafkaClusterTestKit cluster) {
+        return TestKafka.admin(cluster);
     }
 
     private static int membersWithPartitions(String consumerGroup) throws Exception {
@@ -562,15 +342,5 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
             headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
         return headers;
-    }
-
-    private static Properties shippedProperties() {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("application.properties"))) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
     }
 }

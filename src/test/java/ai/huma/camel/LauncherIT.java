@@ -19,6 +19,8 @@ import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,6 +34,8 @@ import static org.awaitility.Awaitility.await;
  */
 class LauncherIT {
 
+    /** The demo takes it alone, the other tests share it (failsafe runs the tests of a class two at a time). */
+    private static final String CPU = "LauncherIT.cpu";
     private static final HumaSimulator HUMA = startSimulator();
     private static final String TOKEN = HumaRoutesTestSupport.CALLBACK_TOKEN;
     private static final Pattern ID_RESULT = Pattern.compile("[0-9a-f]{24}_result\\.json");
@@ -51,6 +55,7 @@ class LauncherIT {
     }
 
     @Test
+    @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
     void helpPrintsTheBundlesOwnUsage() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-help", Map.of()).arguments("--help").launch();
         assertThat(bundle.awaitExit(Duration.ofSeconds(60))).isZero();
@@ -70,7 +75,9 @@ class LauncherIT {
         }
     }
 
+    // the demo's 15 s is a promise on the wall clock: it runs alone, the other tests two at a time
     @Test
+    @ResourceLock(value = CPU)
     void demoWritesTheThreeKindsOfResultWithinFifteenSeconds() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-demo", Map.of("API_CALLBACK_AUTH", TOKEN)).arguments("demo");
         bundle.environment().remove("HUMA_HTTP_WARM_UP_REQUESTS"); // the demo as a user runs it: its own warm-up
@@ -90,6 +97,7 @@ class LauncherIT {
     }
 
     @Test
+    @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
     void everyMissingOrInvalidSettingIsReportedAtOnce() throws Exception {
         Map<String, String> environment = new HashMap<>();
         environment.put("HUMA_QUEUE_MODE", "bogus");
@@ -116,6 +124,7 @@ class LauncherIT {
     }
 
     @Test
+    @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
     void runsFromAnEmptyFolderAndTakesAWebhookFromSimulate() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-empty", Map.of("API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(),
                 "API_CALLBACK_AUTH", TOKEN)).start();
@@ -151,6 +160,7 @@ class LauncherIT {
     }
 
     @Test
+    @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
     void aPropertiesFileInTheWorkingDirectoryOverridesKeyByKeyAndItsRoutesReplaceTheBuiltInOnes() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-override", Map.of("API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(),
                 "API_CALLBACK_AUTH", TOKEN));
@@ -179,6 +189,7 @@ class LauncherIT {
     }
 
     @Test
+    @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
     void humaHomeHoldsTheSettingsTheRoutesAndTheDotEnvFile() throws Exception {
         // secrets of this test only: the .env file stays under target/test-work, where SecretScanIT
         // looks for the suite's own key and token

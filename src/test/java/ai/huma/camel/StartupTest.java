@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +17,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Starts the bundle the way a user does, {@link HumaCamelMain} in its own JVM, in a working
- * directory holding a copy of application.properties and routes/.
+ * directory holding a copy of application.properties and routes/. Each test has its own JVM, folder
+ * and ports, so that they run side by side (most of their time is spent waiting for a JVM).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StartupTest {
 
     /** Under target/test-work, left for the secret scan that runs after all tests. */
@@ -177,10 +183,11 @@ class StartupTest {
     }
 
     private void start(Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                HumaCamelMain.class.getName())
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(BundleProcess.TEST_JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HumaCamelMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("console.log").toFile());

@@ -20,9 +20,11 @@ import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.camel.test.AvailablePortFinder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,38 +35,41 @@ import static org.awaitility.Awaitility.await;
  * whichever instance takes them; Huma's repeat of a delivery reaching the other instance is dropped
  * by the broker; with the broker down the edge answers 503 and readiness says not ready.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class TwoInstancesOnABrokerTest {
 
-    private static final HumaSimulator HUMA = fakeApi();
-    private static final int BROKER_PORT = AvailablePortFinder.getNextAvailable();
-    private static EmbeddedActiveMQ broker;
-    private static Path brokerHome;
+    // each test its own fake API and broker (one test stops its broker): the tests run side by side
+    private final HumaSimulator huma = fakeApi();
+    private final int brokerPort = AvailablePortFinder.getNextAvailable();
+    private EmbeddedActiveMQ broker;
+    private Path brokerHome;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
+    @BeforeEach
+    void startBroker() throws Exception {
         brokerHome = Files.createTempDirectory(Files.createDirectories(HumaRoutesTestSupport.TEST_WORK), "broker-");
         broker = newBroker();
         broker.start();
     }
 
-    @AfterAll
-    static void stopAll() throws Exception {
+    @AfterEach
+    void stopAll() throws Exception {
         if (broker != null) {
             broker.stop();
         }
-        HUMA.close();
+        huma.close();
     }
 
     @Test
     void fiveHundredEventsOverTwoEdgesAreEachWorkedOnceAndRepeatsAcrossInstancesDropped() throws Exception {
-        HUMA.reset();
         int events = 500;
         for (int i = 0; i < events; i++) {
-            HUMA.question("two" + i, 2);
+            huma.question("two" + i, 2);
         }
-        HUMA.question("repeated", 2);
-        try (BundleProcess first = new BundleProcess("TwoInstancesOnABrokerTest", broker("one")).start();
-                BundleProcess second = new BundleProcess("TwoInstancesOnABrokerTest", broker("two")).start()) {
+        huma.question("repeated", 2);
+        try (BundleProcess first = new BundleProcess("TwoInstancesOnABrokerTest", broker("one")).launch();
+                BundleProcess second = new BundleProcess("TwoInstancesOnABrokerTest", broker("two")).launch()) {
+            first.awaitReady();
+            second.awaitReady();
             ExecutorService senders = Executors.newFixedThreadPool(8);
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < events; i++) {
@@ -89,7 +94,7 @@ class TwoInstancesOnABrokerTest {
             assertThat(first.files("output")).as("both instances took work").isNotEmpty();
             assertThat(second.files("output")).as("both instances took work").isNotEmpty();
             Map<String, Integer> calls = new HashMap<>();
-            HUMA.apiRequests().forEach(r -> calls.merge(r.path(), 1, Integer::sum));
+            huma.apiRequests().forEach(r -> calls.merge(r.path(), 1, Integer::sum));
             assertThat(calls).hasSize(events + 1);
             assertThat(calls.values()).as("every event fetched once, the repeats not at all").containsOnly(1);
             assertThat(first.files("data/dead-letter")).isEmpty();
@@ -99,8 +104,7 @@ class TwoInstancesOnABrokerTest {
 
     @Test
     void withTheBrokerDownTheEdgeAnswers503AndIsNotReady() throws Exception {
-        HUMA.reset();
-        HUMA.question("after", 2);
+        huma.question("after", 2);
         try (BundleProcess bundle = new BundleProcess("TwoInstancesOnABrokerTest", broker("down")).start()) {
             assertThat(bundle.management("/observe/health/ready").statusCode()).isEqualTo(200);
             broker.stop();
@@ -120,7 +124,7 @@ class TwoInstancesOnABrokerTest {
         }
     }
 
-    private static EmbeddedActiveMQ newBroker() throws Exception {
+    private EmbeddedActiveMQ newBroker() throws Exception {
         ConfigurationImpl configuration = new ConfigurationImpl();
         configuration.setPersistenceEnabled(true);
         configuration.setSecurityEnabled(false);
@@ -129,13 +133,13 @@ class TwoInstancesOnABrokerTest {
         configuration.setBindingsDirectory(brokerHome.resolve("bindings").toString());
         configuration.setPagingDirectory(brokerHome.resolve("paging").toString());
         configuration.setLargeMessagesDirectory(brokerHome.resolve("large").toString());
-        configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + BROKER_PORT);
+        configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + brokerPort);
         return new EmbeddedActiveMQ().setConfiguration(configuration);
     }
 
-    private static Map<String, String> broker(String instance) {
-        return Map.of("API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(), "API_CALLBACK_AUTH", "broker-token",
-                "HUMA_QUEUE_MODE", "broker", "HUMA_BROKER_URL", "tcp://127.0.0.1:" + BROKER_PORT,
+    private Map<String, String> broker(String instance) {
+        return Map.of("API_URL", huma.baseUrl(), "API_SECRET_KEY", huma.apiKey(), "API_CALLBACK_AUTH", "broker-token",
+                "HUMA_QUEUE_MODE", "broker", "HUMA_BROKER_URL", "tcp://127.0.0.1:" + brokerPort,
                 "HUMA_RETRY_INITIAL_DELAY", "100");
     }
 

@@ -34,6 +34,11 @@ public final class BundleProcess implements AutoCloseable {
 
     /** The JVM options of the README's launch command and of deploy/huma-camel.service. */
     public static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx192m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * The JVM options of a bundle started from the test class path: a bundle under test needs no peak
+     * speed, so the quick compiler only and the serial collector, to spare the CPU the tests share.
+     */
+    public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** The jar `mvn package` builds (failsafe tests run after it). */
     public static final Path JAR = Path.of("target", "huma-camel.jar").toAbsolutePath();
 
@@ -109,6 +114,11 @@ public final class BundleProcess implements AutoCloseable {
     /** Starts the bundle (again) and waits until it says it is ready. */
     public BundleProcess start() throws IOException {
         launch();
+        return awaitReady();
+    }
+
+    /** Waits until the launched bundle says it is ready ({@code GET /} answers 200). */
+    public BundleProcess awaitReady() {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the bundle exited: " + output());
@@ -128,9 +138,8 @@ public final class BundleProcess implements AutoCloseable {
             command.add("-jar");
             command.add(JAR.toString());
         } else {
-            // a bundle under test needs no peak speed: the quick compiler only, to spare the CPU
-            command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), HumaCamelMain.class.getName()));
+            command.addAll(TEST_JVM_OPTIONS);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), HumaCamelMain.class.getName()));
         }
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
