@@ -65,13 +65,7 @@ class KafkaRestartsTest {
     void aGracefulStopLeavesWhatIsQueuedInKafkaAndTheRestartWorksOnlyThat() throws Exception {
         List<String> tickets = tickets("stop", 8);
         huma.delay(Duration.ofMillis(500));
-        String prefix = "stop";
-        String group = "huma-camel-stop";
-        TestKafka.createTopics(KAFKA, prefix);
-        try (BundleProcess bundle = new BundleProcess("KafkaRestartsTest", TestKafka.bundleEnvironment(huma, KAFKA, prefix, group)).start()) {
-            for (String ticket : tickets) {
-                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
-            }
+        try (BundleProcess bundle = bundleQueueing("stop", tickets)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> !bundle.files("output").isEmpty());
 
             assertThat(bundle.stop()).isZero();
@@ -80,31 +74,18 @@ class KafkaRestartsTest {
             assertThat(beforeRestart.size()).as("some were still queued").isLessThan(tickets.size());
             assertThat(bundle.files("data/dead-letter")).as("what is queued stays in Kafka").isEmpty();
             int callsBeforeRestart = huma.apiRequests().size();
-            huma.delay(Duration.ZERO);
-            bundle.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
-            TestKafka.awaitAllCommitted(KAFKA, group, Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
-                    "history-visualized", 0L));
-            assertThat(bundle.files("data/dead-letter")).isEmpty();
-            Map<String, Integer> writes = awaitWrites(bundle, tickets);
+            Map<String, Integer> writes = restartAndAwaitEveryResult(bundle, "stop", tickets, Duration.ofSeconds(60));
             assertThat(writes).as("each event written exactly once").hasSize(tickets.size()).allSatisfy((t, n) -> assertThat(n).isOne());
             assertThat(ticketsFetched(huma.apiRequests().subList(callsBeforeRestart, huma.apiRequests().size())))
                     .as("nothing finished before the stop is fetched again").doesNotContainAnyElementsOf(finished(beforeRestart));
         }
     }
 
-
     @Test
     void aCrashReworksAtMostTheEventInFlightAndLosesNone() throws Exception {
         List<String> tickets = tickets("crash", 12);
         huma.delay(Duration.ofMillis(300));
-        String prefix = "crash";
-        String group = "huma-camel-crash";
-        TestKafka.createTopics(KAFKA, prefix);
-        try (BundleProcess bundle = new BundleProcess("KafkaRestartsTest", TestKafka.bundleEnvironment(huma, KAFKA, prefix, group)).start()) {
-            for (String ticket : tickets) {
-                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
-            }
+        try (BundleProcess bundle = bundleQueueing("crash", tickets)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").size() >= 3);
 
             bundle.kill();
@@ -112,15 +93,9 @@ class KafkaRestartsTest {
             List<String> beforeRestart = bundle.files("output");
             assertThat(beforeRestart.size()).as("the kill came with events still queued").isLessThan(tickets.size());
             int callsBeforeRestart = huma.apiRequests().size();
-            huma.delay(Duration.ZERO);
-            bundle.start();
-            await().atMost(Duration.ofSeconds(90)).until(() -> bundle.files("output").size() == tickets.size());
-            TestKafka.awaitAllCommitted(KAFKA, group, Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
-                    "history-visualized", 0L));
-            assertThat(bundle.files("data/dead-letter")).isEmpty();
+            Map<String, Integer> writes = restartAndAwaitEveryResult(bundle, "crash", tickets, Duration.ofSeconds(90));
             // at-least-once: the one event a kill may cut between writing its result and recording
             // it is worked again, to the same file; nothing else finished is
-            Map<String, Integer> writes = awaitWrites(bundle, tickets);
             assertThat(writes).hasSize(tickets.size()).allSatisfy((t, n) -> assertThat(n).isBetween(1, 2));
             assertThat(writes.values().stream().mapToInt(n -> n - 1).sum()).as("events written a second time").isLessThanOrEqualTo(1);
             Set<String> fetchedAgain = new HashSet<>(ticketsFetched(
@@ -131,13 +106,52 @@ class KafkaRestartsTest {
     }
 
 
+    /**
+     * A bundle in a JVM of its own on topics and a consumer group of its own ({@code prefix}), sent
+     * one webhook per ticket, each answered 200.
+     */
+    private BundleProcess bundleQueueing(String prefix, List<String> tickets) throws Exception {
+        TestKafka.createTopics(KAFKA, prefix);
+        BundleProcess bundle = new BundleProcess("KafkaRestartsTest", TestKafka.bundleEnvironment(huma, KAFKA, prefix, group(prefix))).start();
+        try {
+            for (String ticket : tickets) {
+                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
+            }
+            return bundle;
+        } catch (Throwable e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the stopped (or killed) bundle again with a prompt API and waits until every ticket is a
+     * result and every event is committed, with no dead letter.
+     *
+     * @return how often each ticket's result was written, over both runs
+     */
+    private Map<String, Integer> restartAndAwaitEveryResult(BundleProcess bundle, String prefix, List<String> tickets, Duration within)
+            throws Exception {
+        huma.delay(Duration.ZERO);
+        bundle.start();
+        await().atMost(within).until(() -> bundle.files("output").size() == tickets.size());
+        TestKafka.awaitAllCommitted(KAFKA, group(prefix), Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
+                "history-visualized", 0L));
+        assertThat(bundle.files("data/dead-letter")).isEmpty();
+        return awaitWrites(bundle, tickets);
+    }
+
+    private static String group(String prefix) {
+        return "huma-camel-" + prefix;
+    }
+
     @Test
     void withKafkaGoneTheEdgeAnswers503WithinHumasDeadline() throws Exception {
         huma.question("before", 2);
         KafkaClusterTestKit doomed = TestKafka.start();
         try {
             TestKafka.createTopics(doomed, "doomed");
-            Map<String, String> environment = new HashMap<>(TestKafka.bundleEnvironment(huma, doomed, "doomed", "huma-camel-doomed"));
+            Map<String, String> environment = new HashMap<>(TestKafka.bundleEnvironment(huma, doomed, "doomed", group("doomed")));
             environment.put("HUMA_KAFKA_BROKERS", doomed.bootstrapServers());
             try (BundleProcess bundle = new BundleProcess("KafkaRestartsTest", environment).start()) {
                 assertThat(bundle.webhook(QUESTION_PATH, question("before")).statusCode()).isEqualTo(200);
