@@ -218,7 +218,7 @@ public class BoundedHttpCalls implements HttpClientConfigurer, CamelContextAware
     }
 
     private SocketTimeoutException timedOut(Exception cause) {
-        String limit = stopBy != 0 ? "the shutdown time-out (huma.shutdown.timeout)" : timeoutProperty + " (" + timeout + " ms)";
+        String limit = stopBy != 0 ? "the shutdown time-out (camel.main.shutdown-timeout; huma.shutdown.timeout in the standalone jar)" : timeoutProperty + " (" + timeout + " ms)";
         SocketTimeoutException e = new SocketTimeoutException("the call took longer than " + limit + " and was cut off");
         e.initCause(cause);
         return e;

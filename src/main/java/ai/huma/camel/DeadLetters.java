@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -52,6 +53,11 @@ public class DeadLetters {
     public static final String REPLAYS_HEADER = "HumaReplays";
 
     /** A payload is copied as it is when it nests no deeper than this (the record adds one level). */
+    /** The exchange property in which a worker keeps the payload as it came. */
+    public static final String PAYLOAD_PROPERTY = "humaPayload";
+    /** The exchange property the dead-letter route sets once the record is written (its file name). */
+    public static final String WRITTEN_PROPERTY = "humaDeadLetterWritten";
+
     static final int MAX_PAYLOAD_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH - 1;
 
     private static final DateTimeFormatter FILE_TIME =
@@ -73,8 +79,8 @@ public class DeadLetters {
     public String recordWithReason(Exchange exchange, String reason) throws JsonProcessingException {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("event", exchange.getMessage().getHeader(EVENT_HEADER, String.class));
-        record.put("payload", payloadOf(exchange.getMessage().getBody(String.class)));
+        record.put("event", event(exchange));
+        record.put("payload", payloadOf(payload(exchange)));
         record.put("reason", reason != null ? reason : reasonOf(failure));
         if (failure instanceof HttpOperationFailedException http) {
             record.put("http_status", http.getStatusCode());
@@ -87,9 +93,25 @@ public class DeadLetters {
         return mapper.writeValueAsString(record);
     }
 
+    /**
+     * The event's payload as it came: the worker keeps it in {@value #PAYLOAD_PROPERTY} before it
+     * parses it (a dead letter written outside the error handler sees the parsed body, not the
+     * original message); else the body (the original message, in the dead-letter channel).
+     */
+    static String payload(Exchange exchange) {
+        String kept = exchange.getProperty(PAYLOAD_PROPERTY, String.class);
+        return kept != null ? kept : exchange.getMessage().getBody(String.class);
+    }
+
+    /** The event's name: its header, or, where a route has dropped the headers, the worker's humaEvent. */
+    static String event(Exchange exchange) {
+        String header = exchange.getMessage().getHeader(EVENT_HEADER, String.class);
+        return header != null ? header : exchange.getProperty("humaEvent", String.class);
+    }
+
     /** The file name of a new dead letter: sortable by time, unique by exchange. */
     public String fileName(Exchange exchange) {
-        String event = exchange.getMessage().getHeader(EVENT_HEADER, "unknown", String.class)
+        String event = Objects.requireNonNullElse(event(exchange), "unknown")
                 .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         return FILE_TIME.format(Instant.now()) + "-" + event + "-" + exchange.getExchangeId() + ".json";
     }

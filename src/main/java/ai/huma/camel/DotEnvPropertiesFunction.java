@@ -15,7 +15,7 @@ import org.apache.camel.spi.PropertiesFunction;
 /**
  * The {@code dotenv} placeholder function: {@code {{dotenv:API_URL}}} takes the environment variable
  * and, when the environment does not set it, the same key from a {@code .env} file in the working
- * directory (or in {@code HUMA_HOME}, see {@link BundleLocations}), as the Python receiver's
+ * directory (or in the folder {@code HUMA_HOME} names), as the Python receiver's
  * {@code load_dotenv()} did. The environment always wins.
  * {@code {{dotenv:NAME:fallback}}} gives a fallback when neither has the key.
  * <p>
@@ -25,13 +25,21 @@ import org.apache.camel.spi.PropertiesFunction;
 public class DotEnvPropertiesFunction implements PropertiesFunction {
 
     static final String NAME = "dotenv";
+    /** The folder of the .env file (and, for the standalone jar, of its settings and routes). */
+    public static final String HOME_VARIABLE = "HUMA_HOME";
 
     private final Function<String, String> environment;
     private final Path dotEnvFile;
     private volatile Map<String, String> dotEnv;
 
     public DotEnvPropertiesFunction() {
-        this(System::getenv, BundleLocations.home(System::getenv).resolve(".env"));
+        this(System::getenv, home(System::getenv).resolve(".env"));
+    }
+
+    /** The folder named by {@value #HOME_VARIABLE}, else the working directory. */
+    public static Path home(Function<String, String> environment) {
+        String variable = environment.apply(HOME_VARIABLE);
+        return variable != null && !variable.isBlank() ? Path.of(variable.strip()) : Path.of("");
     }
 
     DotEnvPropertiesFunction(Function<String, String> environment, Path dotEnvFile) {

@@ -1,25 +1,31 @@
 package ai.huma.camel;
 
+import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the webhook edge ({@code /observe/health/ready} on the management port): up once the
- * webhook server listens and has been warmed up, so that Huma's first webhooks are answered within
- * its deadline (the same state {@code GET /} reports on the webhook port).
+ * Readiness of the webhook edge ({@code huma-edge}): up once the three webhook routes run (their
+ * paths are served by the HTTP engine) and, in the standalone jar, once the edge has been warmed up
+ * ({@link WarmUpMarker}), so that Huma's first webhooks are answered within its deadline.
  */
 public class EdgeHealthCheck extends AbstractHealthCheck {
 
-    private WebhookServer server;
+    /** The route ids of the webhook routes start with this. */
+    static final String WEBHOOK_ROUTES = "huma-webhook-";
+
+    private WarmUpMarker warmUp;
 
     public EdgeHealthCheck() {
         super("huma", "huma-edge");
     }
 
-    public void setServer(WebhookServer server) {
-        this.server = server;
+    public void setWarmUp(WarmUpMarker warmUp) {
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -29,13 +35,22 @@ public class EdgeHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        boolean ready = server != null && server.isReady();
-        builder.detail("port", server == null ? -1 : server.getPort());
-        builder.detail("open.connections", server == null ? 0 : server.getOpenConnections());
-        if (ready) {
+        List<Route> webhooks = getCamelContext().getRoutes().stream()
+                .filter(route -> route.getRouteId().startsWith(WEBHOOK_ROUTES))
+                .filter(route -> route.getEndpoint().getEndpointUri().startsWith("platform-http:"))
+                .toList();
+        long started = webhooks.stream()
+                .filter(route -> getCamelContext().getRouteController().getRouteStatus(route.getRouteId()) == ServiceStatus.Started)
+                .count();
+        boolean warm = warmUp == null || warmUp.isWarm();
+        builder.detail("webhook.routes", webhooks.size());
+        builder.detail("webhook.routes.started", started);
+        builder.detail("warm", warm);
+        if (!webhooks.isEmpty() && started == webhooks.size() && warm) {
             builder.up();
         } else {
-            builder.message("the webhook receiver is starting or warming up").down();
+            builder.message(webhooks.isEmpty() || started < webhooks.size() ? "the webhook routes are not all started"
+                    : "the webhook receiver is warming up").down();
         }
     }
 }

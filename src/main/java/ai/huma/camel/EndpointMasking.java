@@ -12,14 +12,14 @@ import org.apache.camel.util.SensitiveUtils;
  * used: it takes an {@code @} in the query ({@code to=ops@example.com}) for the end of a user-info
  * part and masks the host and query up to there.
  */
-final class EndpointMasking {
+public final class EndpointMasking {
 
     static final String MASK = "xxxxxx";
 
     private EndpointMasking() {
     }
 
-    static String mask(String uri) {
+    public static String mask(String uri) {
         if (uri == null) {
             return null;
         }

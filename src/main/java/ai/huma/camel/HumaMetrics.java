@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -17,13 +19,15 @@ import org.apache.camel.Header;
 import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
- * The bundle's own metrics, in the Micrometer registry that Camel serves in Prometheus format at
- * {@code /observe/metrics} on the management port (camel-micrometer-prometheus), next to Camel's
- * route and JVM metrics. Names follow Micrometer's conventions (dots, base units), which the
+ * The bundle's own metrics, in the host's Micrometer registry: Spring Boot's (served at
+ * {@code /actuator/prometheus} with micrometer-registry-prometheus), Camel's (camel-micrometer, as
+ * the standalone jar serves it in Prometheus format at {@code /observe/metrics} on its management
+ * port), or, without either, Micrometer's global registry, to which a host can add its own. Names follow Micrometer's conventions (dots, base units), which the
  * Prometheus registry writes as {@code huma_webhooks_total}, {@code huma_api_calls_seconds_count}:
  * <ul>
  * <li>{@code huma.webhooks{event, status}}: webhook requests answered, by HTTP status (200 accepted;
- * 400, 401, 403, 405, 413, 503 refused);</li>
+ * 400, 401, 403, 413, 503 refused; counted by the edge's routes, and by the standalone jar's server
+ * for what it answers itself: 405, 413, 503 while starting);</li>
  * <li>{@code huma.events.duplicates}, {@code huma.events.completed}, {@code huma.events.dead.letters},
  * {@code huma.events.replays} {@code {event}};</li>
  * <li>{@code huma.api.calls{kind=api|download, outcome=<status>|timeout|too_large|error}}: a timer
@@ -31,8 +35,10 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * <li>{@code huma.api.pages}: pages fetched;</li>
  * <li>{@code huma.queue.depth{queue}}: events waiting in each queue.</li>
  * </ul>
- * The registry is looked up when first needed (Camel makes it while the CamelContext starts); with
- * metrics turned off, the figures go to a local registry nobody reads.
+ * The registry is looked up when first needed, by type in the Camel registry (which sees a Spring
+ * host's beans): the one there is, or of several the composite one (Spring Boot's, when it has more
+ * than one), or Camel's ({@value #CAMEL_REGISTRY_NAME}). Camel makes its own while the CamelContext
+ * starts, so until then the figures wait in a local registry.
  */
 public class HumaMetrics implements CamelContextAware {
 
@@ -91,9 +97,16 @@ public class HumaMetrics implements CamelContextAware {
         });
     }
 
-    /** A webhook request answered with this status, when its path is one of the webhooks. */
+    /** A webhook request answered with this status by the server itself, when its path is one of the webhooks. */
     public void answered(String path, int status) {
         String event = EVENT_OF_PATH.get(path);
+        if (event != null) {
+            answeredEvent(event, status);
+        }
+    }
+
+    /** A webhook of this event answered with this status (by the edge's routes). */
+    public void answeredEvent(String event, int status) {
         if (event != null) {
             counters.computeIfAbsent("huma.webhooks " + event + " " + status, key -> Counter.builder("huma.webhooks")
                     .description("Webhook requests answered, by status")
@@ -142,17 +155,30 @@ public class HumaMetrics implements CamelContextAware {
         }
         synchronized (this) {
             if (registry == null) {
-                MeterRegistry camels = camelContext == null ? null
-                        : camelContext.getRegistry().lookupByNameAndType(CAMEL_REGISTRY_NAME, MeterRegistry.class);
-                if (camels == null && camelContext != null && !camelContext.isStarted()) {
+                MeterRegistry host = camelContext == null ? null : hostRegistry(camelContext);
+                if (host == null && camelContext != null && !camelContext.isStarted()) {
                     // Camel has not made its registry yet: count locally for now, ask again later
                     return new SimpleMeterRegistry();
                 }
-                registry = camels != null ? camels : new SimpleMeterRegistry();
+                registry = host != null ? host : Metrics.globalRegistry;
                 bindQueueGauges(registry);
             }
             return registry;
         }
+    }
+
+    /** The registry the host serves: the only one, the composite of several, or Camel's. */
+    static MeterRegistry hostRegistry(CamelContext context) {
+        java.util.Set<MeterRegistry> all = context.getRegistry().findByType(MeterRegistry.class);
+        if (all.isEmpty()) {
+            return null;
+        }
+        if (all.size() == 1) {
+            return all.iterator().next();
+        }
+        MeterRegistry camels = context.getRegistry().lookupByNameAndType(CAMEL_REGISTRY_NAME, MeterRegistry.class);
+        return all.stream().filter(CompositeMeterRegistry.class::isInstance).findFirst()
+                .orElse(camels != null ? camels : all.iterator().next());
     }
 
     private void bindQueueGauges(MeterRegistry meters) {

@@ -1,23 +1,12 @@
 package ai.huma.camel;
 
-import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
-import jakarta.jms.Connection;
-import jakarta.jms.JMSException;
-
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.JournalType;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
-import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ExtendedStartupListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.jms.connection.CachingConnectionFactory;
 
 /**
  * The JMS connection of the queues, by {@code huma.queue.mode}:
@@ -33,22 +22,16 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * {@code huma.kafka.brokers}; README "Kafka as the queue"); checked here only so that a missing
  * cluster stops the start.</li>
  * </ul>
- * Two connection factories are bound for camel-jms: the edge sends through one that caches sessions
- * and producers (Spring's {@link CachingConnectionFactory}), so that a webhook costs one send, not a
- * new connection; the workers' listeners use the plain one and recover their own connections when
- * the broker comes back. The embedded broker starts when the
- * CamelContext starts, before the routes, and stops after them, so that a graceful stop leaves what
- * is still queued in the journal, to be worked after the restart.
+ * The JMS modes use the bundle's own JMS component, {@code huma-jms} ({@link JmsQueues}), never the
+ * host's {@code jms}. What a mode needs beyond the library (camel-jms and the Artemis client,
+ * artemis-server for the embedded broker, camel-kafka) is loaded only in that mode; when it is not on
+ * the class path, the start stops with a message that names the dependency to add
+ * ({@link #missingLibraries}). The embedded broker starts when the CamelContext starts, before the
+ * routes, and stops after them, so that a graceful stop leaves what is still queued in the journal,
+ * to be worked after the restart.
  */
 public class QueueBroker implements CamelContextAware {
 
-    /** The connections the workers' listeners use: plain, each listener recovers its own. */
-    public static final String LISTENER_CONNECTIONS = "queueListenerConnections";
-    /** The connections the edge sends with: cached sessions and producers. */
-    public static final String SENDER_CONNECTIONS = "queueSenderConnections";
-
-    private static final Logger LOG = LoggerFactory.getLogger(QueueBroker.class);
-    private static final String IN_VM = "vm://0";
 
     private CamelContext camelContext;
     private String mode = "memory";
@@ -58,8 +41,8 @@ public class QueueBroker implements CamelContextAware {
     private String password;
     private String kafkaBrokers;
     private int duplicateIdCacheSize = 100_000;
-    private EmbeddedActiveMQ embedded;
-    private CachingConnectionFactory sending;
+    private EmbeddedBroker embedded;
+    private JmsQueues jms;
     private volatile boolean destroyed;
 
     @Override
@@ -123,8 +106,45 @@ public class QueueBroker implements CamelContextAware {
     }
 
     /**
-     * Makes and binds the connection factories (in memory mode too, unused then, so that the jms
-     * component's settings always resolve); the embedded broker starts with the CamelContext.
+     * The dependencies this mode needs that are not on the class path, as Maven coordinates; empty
+     * when it has them all (memory mode needs none).
+     */
+    public List<String> missingLibraries() {
+        List<String> missing = new ArrayList<>();
+        if (isJms()) {
+            need(missing, "org.apache.camel.component.jms.JmsComponent", "org.apache.camel:camel-jms");
+            need(missing, "org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory",
+                    "org.apache.activemq:artemis-jakarta-client");
+        }
+        if (mode.equals("durable")) {
+            need(missing, "org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ",
+                    "org.apache.activemq:artemis-server");
+        }
+        if (isKafka()) {
+            need(missing, "org.apache.camel.component.kafka.KafkaComponent", "org.apache.camel:camel-kafka");
+        }
+        return missing;
+    }
+
+    /** The message for a mode whose dependencies are missing, or null. */
+    public String missingLibrariesProblem() {
+        List<String> missing = missingLibraries();
+        return missing.isEmpty() ? null
+                : "huma.queue.mode=" + mode + " needs " + String.join(", ", missing)
+                        + " on the class path (add it to your dependencies; the standalone jar has it)";
+    }
+
+    private static void need(List<String> missing, String className, String coordinates) {
+        try {
+            Class.forName(className, false, QueueBroker.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            missing.add(coordinates);
+        }
+    }
+
+    /**
+     * In the JMS modes, makes and binds the {@code huma-jms} component and its connections; the
+     * embedded broker starts with the CamelContext. In kafka mode, checks that a cluster is named.
      */
     public void init() throws Exception {
         if (mode.equals("broker") && url == null) {
@@ -135,25 +155,14 @@ public class QueueBroker implements CamelContextAware {
             throw new IllegalArgumentException("huma.queue.mode=kafka needs huma.kafka.brokers (HUMA_KAFKA_BROKERS), "
                     + "e.g. kafka-1.example.com:9092,kafka-2.example.com:9092");
         }
-        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(mode.equals("broker") ? url : IN_VM, user, password);
-        // a send returns once the broker has stored the message: the 200 comes after that
-        target.setBlockOnDurableSend(true);
-        // a broker that is down fails the send at once (the edge answers 503, Huma tries again)
-        // rather than holding the webhook while the client reconnects; the connection is made
-        // anew on the next use, and the workers' listeners keep trying every few seconds
-        target.setReconnectAttempts(0);
-        target.setInitialConnectAttempts(1);
-        target.setCallTimeout(10_000);
-        // a worker's acknowledgement is confirmed by the broker before the next event
-        target.setBlockOnAcknowledge(true);
-        sending = new CachingConnectionFactory(target);
-        sending.setSessionCacheSize(32);
-        sending.setReconnectOnException(true);
-        camelContext.getRegistry().bind(LISTENER_CONNECTIONS, target);
-        camelContext.getRegistry().bind(SENDER_CONNECTIONS, sending);
+        String problem = missingLibrariesProblem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
         if (!isJms()) {
             return;
         }
+        jms = new JmsQueues(camelContext, mode.equals("broker") ? url : EmbeddedBroker.IN_VM, user, password);
         if (mode.equals("durable")) {
             camelContext.addStartupListener(new ExtendedStartupListener() {
                 @Override
@@ -178,67 +187,28 @@ public class QueueBroker implements CamelContextAware {
 
     /** True when a connection to the broker can be made now (readiness). */
     public boolean isReachable() {
-        if (!isJms()) {
-            return true;
-        }
-        try (Connection connection = sending.createConnection()) {
-            return connection != null;
-        } catch (JMSException | RuntimeException e) {
-            return false;
-        }
+        return !isJms() || jms != null && jms.isReachable();
     }
 
     /** Events waiting in, or being worked from, the embedded broker's queues (-1 without one). */
     public long pendingEvents() {
-        EmbeddedActiveMQ broker = embedded;
-        if (broker == null) {
-            return -1;
-        }
-        return broker.getActiveMQServer().getPostOffice().getAllBindings()
-                .filter(org.apache.activemq.artemis.core.postoffice.QueueBinding.class::isInstance)
-                .map(binding -> ((org.apache.activemq.artemis.core.postoffice.QueueBinding) binding).getQueue())
-                .mapToLong(queue -> queue.getMessageCount())
-                .sum();
+        EmbeddedBroker broker = embedded;
+        return broker == null ? -1 : broker.pendingEvents();
     }
 
     private synchronized void startEmbedded() throws Exception {
-        if (embedded != null) {
-            return;
+        if (embedded == null) {
+            embedded = EmbeddedBroker.start(dataDir, duplicateIdCacheSize);
         }
-        Path home = Path.of(dataDir, "broker").toAbsolutePath();
-        ConfigurationImpl configuration = new ConfigurationImpl();
-        configuration.setPersistenceEnabled(true);
-        configuration.setSecurityEnabled(false);
-        configuration.setJMXManagementEnabled(false);
-        configuration.setJournalType(JournalType.NIO);
-        configuration.setJournalDirectory(home.resolve("journal").toString());
-        configuration.setBindingsDirectory(home.resolve("bindings").toString());
-        configuration.setPagingDirectory(home.resolve("paging").toString());
-        configuration.setLargeMessagesDirectory(home.resolve("large-messages").toString());
-        configuration.setIDCacheSize(duplicateIdCacheSize);
-        configuration.setPersistIDCache(true);
-        configuration.setGracefulShutdownEnabled(false);
-        configuration.addAcceptorConfiguration("in-vm", IN_VM);
-        configuration.addAddressSetting("#", new AddressSettings()
-                .setAutoCreateQueues(true).setAutoCreateAddresses(true)
-                // the bundle's own error handling decides; the broker only redelivers after a crash
-                .setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(1000));
-        long start = System.nanoTime();
-        embedded = new EmbeddedActiveMQ().setConfiguration(configuration).start();
-        LOG.info("Durable queues: embedded broker started in {} ms, journal in {}",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), home);
     }
 
     /** Closes the connections, then the embedded broker: what is queued stays in the journal. */
     public void shutdown() throws Exception {
         destroyed = true;
-        // the broker going away is no reason to reconnect (nor to log it)
-        if (sending != null) {
-            sending.setReconnectOnException(false);
-            sending.destroy();
+        if (jms != null) {
+            jms.close();
         }
-        EmbeddedActiveMQ broker;
+        EmbeddedBroker broker;
         synchronized (this) {
             broker = embedded;
             embedded = null;

@@ -53,7 +53,11 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
         boolean accepting = true;
         for (Map.Entry<String, String> queue : queues.entrySet()) {
             Endpoint endpoint = getCamelContext().hasEndpoint(queue.getValue());
-            if (endpoint instanceof SedaEndpoint seda) {
+            if (endpoint instanceof SedaEndpoint seda && !seda.isStarted()) {
+                // a host may ask before Camel has started its endpoints (Spring Boot's web server does)
+                builder.detail("queue." + queue.getKey(), "not started");
+                accepting = false;
+            } else if (endpoint instanceof SedaEndpoint seda) {
                 int depth = seda.getCurrentQueueSize();
                 builder.detail("queue." + queue.getKey() + ".depth", depth);
                 builder.detail("queue." + queue.getKey() + ".capacity", seda.getSize());

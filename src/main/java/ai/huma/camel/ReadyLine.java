@@ -7,34 +7,83 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The last line of the start-up log: what the bundle listens on, which Huma it calls, where results
- * and state go, which queues, which destinations (secrets masked) and where readiness is asked.
+ * The line that says the bundle is ready: where it takes webhooks, which Huma it calls, where results
+ * and state go, which queues, which destinations (secrets masked). The standalone jar logs it with
+ * its port and readiness URL once its edge is warm ({@link #of}); in a host, this bean
+ * ({@code humaReadyLine}) logs it once the CamelContext has started, with the webhook paths.
  */
-final class ReadyLine {
+public class ReadyLine implements CamelContextAware {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReadyLine.class);
     private static final List<String> EVENTS = List.of("question", "subscription", "history");
+    private static final List<String> PATHS = List.of("/api/webhook-question-answered", "/api/webhook-history-visualized",
+            "/api/webhook-subscription-updated");
+    /** The standalone jar's webhook server: when it is there, the jar logs its own line. */
+    private static final String STANDALONE_SERVER = "humaWebhookServer";
 
-    private ReadyLine() {
+    private CamelContext camelContext;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** The bean's init method: the line is logged once the context has started, in a host. */
+    public void logWhenStarted() throws Exception {
+        camelContext.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // the routes are not all running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                if (context.getRegistry().lookupByName("humaReadyLine") == ReadyLine.this
+                        && context.getRegistry().lookupByName(STANDALONE_SERVER) == null) {
+                    LOG.info(inHost(context.getPropertiesComponent()));
+                }
+            }
+        });
+    }
+
+    /** The line in a host: the webhook paths on the host's own HTTP server. */
+    static String inHost(PropertiesComponent properties) {
+        String prefix = value(properties, "huma.http.path-prefix");
+        return "huma-camel ready: webhooks at " + PATHS.stream().map(path -> prefix + path).collect(Collectors.joining(", "))
+                + " of this application's HTTP server" + setUp(properties, "");
     }
 
     /**
      * @param port   the port the webhook receiver listens on
      * @param apiTag said after the API host ({@code " (simulated)"} in the demo), or empty
      */
-    static String of(PropertiesComponent properties, int port, String apiTag) {
+    public static String of(PropertiesComponent properties, int port, String apiTag) {
+        return "Ready on port " + port + setUp(properties, apiTag)
+                + " | health http://" + value(properties, "huma.management.host") + ":" + value(properties, "huma.management.port")
+                + "/observe/health/ready";
+    }
+
+    private static String setUp(PropertiesComponent properties, String apiTag) {
         String mode = value(properties, "huma.queue.mode");
         String queue = mode.equals("broker") ? "broker " + EndpointMasking.mask(value(properties, "huma.broker.url")) : mode;
-        return "Ready on port " + port
-                + " | Huma API " + apiHost(value(properties, "huma.api.url")) + apiTag
+        return " | Huma API " + apiHost(value(properties, "huma.api.url")) + apiTag
                 + " | output " + folder(value(properties, "huma.output.dir"))
                 + " | data " + folder(value(properties, "huma.data.dir"))
                 + " | queue " + queue
-                + " | outputs " + outputs(properties)
-                + " | health http://" + value(properties, "huma.management.host") + ":" + value(properties, "huma.management.port")
-                + "/observe/health/ready";
+                + " | outputs " + outputs(properties);
     }
 
     /** The host (and port, if given) of the API URL: never its user info, path or query. */

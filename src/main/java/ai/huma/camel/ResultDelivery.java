@@ -9,9 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import jakarta.activation.DataHandler;
-import jakarta.mail.util.ByteArrayDataSource;
-
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -50,6 +47,17 @@ public class ResultDelivery implements CamelContextAware {
             "pdf", "application/pdf",
             "csv", "text/csv",
             "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation");
+
+    /** The artifact of each optional output component, for the message when a host lacks it. */
+    private static final Map<String, String> COMPONENT_ARTIFACTS = Map.of(
+            "ftp", "org.apache.camel:camel-ftp",
+            "ftps", "org.apache.camel:camel-ftp",
+            "sftp", "org.apache.camel:camel-ftp",
+            "aws2-s3", "org.apache.camel:camel-aws2-s3",
+            "smtp", "org.apache.camel:camel-mail",
+            "smtps", "org.apache.camel:camel-mail",
+            "kafka", "org.apache.camel:camel-kafka",
+            "jms", "org.apache.camel:camel-jms");
 
     private CamelContext camelContext;
     private String questionUris;
@@ -116,7 +124,7 @@ public class ResultDelivery implements CamelContextAware {
         return destinations.get(index);
     }
 
-    static List<String> split(String uris) {
+    public static List<String> split(String uris) {
         List<String> destinations = new ArrayList<>();
         if (uris != null) {
             for (String uri : DESTINATION_SEPARATOR.split(uris.strip())) {
@@ -146,9 +154,14 @@ public class ResultDelivery implements CamelContextAware {
         }
         for (String uri : destinations) {
             String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')).toLowerCase(Locale.ROOT) : "";
-            if (scheme.isEmpty() || camelContext != null && camelContext.getComponent(scheme, true, false) == null) {
-                throw new IllegalArgumentException(property + ": no Camel component for '" + scheme
-                        + "' in this bundle (file, ftp, ftps, sftp, aws2-s3, smtp, smtps, direct, seda, ... are)");
+            if (scheme.isEmpty()) {
+                throw new IllegalArgumentException(property + ": not a Camel endpoint URI (no scheme such as file: or sftp:)");
+            }
+            if (camelContext != null && camelContext.getComponent(scheme, true, false) == null) {
+                String artifact = COMPONENT_ARTIFACTS.get(scheme);
+                throw new IllegalArgumentException(property + ": no Camel component for '" + scheme + "' on the class path"
+                        + (artifact != null ? ": add " + artifact + " to your dependencies (the standalone jar has it)"
+                                : " (the standalone jar has file, ftp, ftps, sftp, aws2-s3, smtp, smtps, direct, seda, ...)"));
             }
         }
         return uris;
@@ -194,7 +207,7 @@ public class ResultDelivery implements CamelContextAware {
                 .append(": the result is attached.\n\n");
         for (ResultFile file : files) {
             byte[] bytes = bytesOf(reread(file.content()));
-            mail.addAttachment(file.name(), new DataHandler(new ByteArrayDataSource(bytes, contentType(file.name()))));
+            MailAttachments.add(mail, file.name(), bytes, contentType(file.name()));
             text.append("- ").append(file.name()).append(" (").append(bytes.length).append(" bytes)\n");
         }
         text.append("\nSent by huma-camel.\n");
@@ -280,5 +293,14 @@ public class ResultDelivery implements CamelContextAware {
         }
         throw new IOException("a result file of type " + (content == null ? "null" : content.getClass().getName())
                 + " cannot be attached");
+    }
+
+    /** The mail API's classes, in a class of their own: loaded only for a mail destination (camel-mail). */
+    private static final class MailAttachments {
+
+        static void add(AttachmentMessage mail, String name, byte[] bytes, String contentType) {
+            mail.addAttachment(name, new jakarta.activation.DataHandler(
+                    new jakarta.mail.util.ByteArrayDataSource(bytes, contentType)));
+        }
     }
 }

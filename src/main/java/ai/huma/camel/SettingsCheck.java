@@ -8,34 +8,62 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * Every setting checked before the bundle is built, so that a start that cannot work fails with all
- * its problems in one message rather than with the first bean that refuses its value. Where a bean
- * checks a setting, the check here is that bean's own setter (the rule lives in one place; the bean
- * still checks when the routes run in another launcher); the numbers no bean checks get their
- * bounds here. Messages name the setting and never its value when that may be a secret.
+ * Every {@code huma.*} setting checked before the bundle's beans are built, so that a start that
+ * cannot work fails with all its problems in one message ({@link InvalidSettingsException}) rather
+ * than with the first bean that refuses its value. It is the first bean of
+ * {@code huma-beans.camel.yaml} ({@code humaSettingsCheck}, {@link #check()}), so it runs in every
+ * host; the standalone jar adds the settings of its own server ({@code ai.huma.camel.runtime}) to
+ * the same list before anything starts. Where a bean checks a setting, the check here is that bean's
+ * own setter (the rule lives in one place); the numbers no bean checks get their bounds here.
+ * Messages name the setting and never its value when that may be a secret.
  */
-final class SettingsCheck {
+public class SettingsCheck implements CamelContextAware {
 
     private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{([^{}]+)}}");
 
-    private final CamelContext context;
-    private final PropertiesComponent properties;
+    private CamelContext context;
+    private PropertiesComponent properties;
     private final List<String> problems = new ArrayList<>();
 
-    private SettingsCheck(CamelContext context) {
+    /** As the bean {@code humaSettingsCheck}: the context comes from Camel, {@link #check()} runs. */
+    public SettingsCheck() {
+    }
+
+    /** A check of this context's settings, for a launcher that adds checks of its own. */
+    public SettingsCheck(CamelContext context) {
+        setCamelContext(context);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext context) {
         this.context = context;
         this.properties = context.getPropertiesComponent();
     }
 
-    /** The problems of the settings as this context's properties resolve them; empty when none. */
-    static List<String> problems(CamelContext context) {
-        return new SettingsCheck(context).run();
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
     }
 
-    private List<String> run() {
+    /** The bean's init method: the library's settings, every problem in one exception. */
+    public void check() {
+        List<String> found = new SettingsCheck(context).library().problems();
+        if (!found.isEmpty()) {
+            throw new InvalidSettingsException(found);
+        }
+    }
+
+    /** The problems found so far; empty when none. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Checks the library's settings (every huma.* key but those of the standalone jar's server). */
+    public SettingsCheck library() {
         // the secrets and the API first: what a new user is most likely to have missed
         HumaApi api = new HumaApi();
         text("huma.api.url", api::setUrl);
@@ -44,19 +72,10 @@ final class SettingsCheck {
         text("huma.download.allowed-hosts", api::setAllowedDownloadHosts);
         text("huma.callback.allowed-sources", new SourceAllowList()::setAllowedSources);
 
-        WebhookServer server = new WebhookServer();
-        notBlank("huma.host");
-        whole("huma.port", 0, 65535, port -> server.setPort((int) port));
-        whole("huma.http.max-body-size", 1, Long.MAX_VALUE, server::setMaxBodySize);
-        whole("huma.http.idle-timeout", 1, Integer.MAX_VALUE, seconds -> server.setIdleTimeout((int) seconds));
-        whole("huma.http.request-read-timeout", 1, Integer.MAX_VALUE, seconds -> server.setRequestReadTimeout((int) seconds));
-        whole("huma.http.max-connections", 1, Integer.MAX_VALUE, n -> server.setMaxConnections((int) n));
-        whole("huma.http.worker-threads", 1, 1000, n -> server.setWorkerThreads((int) n));
-        whole("huma.http.warm-up-requests", 0, Integer.MAX_VALUE, n -> server.setWarmUpRequests((int) n));
+        pathPrefix("huma.http.path-prefix");
+        whole("huma.http.max-body-size", 1, Long.MAX_VALUE, new WebhookBodyCheck()::setMaxBodySize);
         whole("huma.http.max-json-depth", 1, Integer.MAX_VALUE, n -> new WebhookBodyCheck().setMaxDepth((int) n));
         whole("huma.http.retry-after", 0, Integer.MAX_VALUE, null);
-        notBlank("huma.management.host");
-        whole("huma.management.port", 0, 65535, null);
 
         whole("huma.api.timeout", 1, Long.MAX_VALUE, calls("huma.api.timeout", "huma.api.max-answer-size")::setTimeout);
         whole("huma.api.max-answer-size", 1, Long.MAX_VALUE, calls("huma.api.timeout", "huma.api.max-answer-size")::setMaxSize);
@@ -76,7 +95,6 @@ final class SettingsCheck {
         whole("huma.retry.initial-delay", 0, Long.MAX_VALUE, null);
         decimal("huma.retry.backoff-multiplier", 1);
         whole("huma.retry.max-delay", 0, Long.MAX_VALUE, new RedeliveryAdvisor()::setMaxDelay);
-        whole("huma.shutdown.timeout", 1, Integer.MAX_VALUE, null);
 
         ExpiringFileIdempotentRepository deliveries = new ExpiringFileIdempotentRepository();
         text("huma.dedup.window", deliveries::setWindow);
@@ -98,7 +116,17 @@ final class SettingsCheck {
         bool("huma.health.api-check.enabled");
         bool("huma.health.api-check.blocking");
         whole("huma.health.api-check.interval", 1, Long.MAX_VALUE, null);
-        return problems;
+        return this;
+    }
+
+    /** Empty, or a path that starts with / and does not end with one (/huma). */
+    private void pathPrefix(String key) {
+        String value = value(key);
+        if (value != null && !value.isEmpty() && (!value.startsWith("/") || value.endsWith("/") || value.contains("//")
+                || !value.matches("[A-Za-z0-9/._~-]+"))) {
+            problem(key, "must be empty or a path such as /huma (starting with /, not ending with one), not "
+                    + SafeText.quoted(value));
+        }
     }
 
     /** The queue mode, then (only when the mode is valid: else each would only repeat it) the queues it names. */
@@ -114,8 +142,18 @@ final class SettingsCheck {
         if (problems.size() > before) {
             return;
         }
+        QueueBroker broker = new QueueBroker();
+        broker.setMode(mode);
+        String missing = broker.missingLibrariesProblem();
+        if (missing != null) {
+            problems.add(missing);
+        }
         if (mode.strip().equalsIgnoreCase("broker") && isBlank(value("huma.broker.url"))) {
             problems.add("huma.queue.mode=broker needs huma.broker.url (HUMA_BROKER_URL), e.g. tcp://broker.example.com:61616");
+        }
+        if (mode.strip().equalsIgnoreCase("kafka") && isBlank(value("huma.kafka.brokers"))) {
+            problems.add("huma.queue.mode=kafka needs huma.kafka.brokers (HUMA_KAFKA_BROKERS), "
+                    + "e.g. kafka-1.example.com:9092,kafka-2.example.com:9092");
         }
         for (String event : List.of("question", "subscription", "history")) {
             notBlank("huma.queue." + event + ".uri");
@@ -129,21 +167,21 @@ final class SettingsCheck {
         return calls;
     }
 
-    private void text(String key, Consumer<String> check) {
+    public void text(String key, Consumer<String> check) {
         String value = value(key);
         if (value != null) {
             check(key, () -> check.accept(value));
         }
     }
 
-    private void notBlank(String key) {
+    public void notBlank(String key) {
         String value = value(key);
         if (value != null && value.isBlank()) {
             problem(key, "is empty");
         }
     }
 
-    private void whole(String key, long min, long max, LongConsumer check) {
+    public void whole(String key, long min, long max, LongConsumer check) {
         String value = value(key);
         if (value == null) {
             return;
@@ -181,7 +219,7 @@ final class SettingsCheck {
         }
     }
 
-    private void bool(String key) {
+    public void bool(String key) {
         String value = value(key);
         if (value != null && !value.strip().equalsIgnoreCase("true") && !value.strip().equalsIgnoreCase("false")) {
             problem(key, "must be true or false, not " + SafeText.quoted(value));
@@ -237,7 +275,7 @@ final class SettingsCheck {
     }
 
     /** A bean's message names its setting (key or variable) already; other messages get the key in front. */
-    private void problem(String key, String message) {
+    public void problem(String key, String message) {
         String text = message == null ? "is not valid" : message;
         if (text.contains(key) || text.matches("(?s)^[A-Z_]+ .*")) {
             problems.add(text);
@@ -248,7 +286,7 @@ final class SettingsCheck {
     }
 
     /** The environment variable that overrides a property: huma.http.max-body-size -> HUMA_HTTP_MAX_BODY_SIZE. */
-    static String environmentName(String key) {
+    public static String environmentName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 

@@ -11,13 +11,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Predicate;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +27,13 @@ import org.slf4j.LoggerFactory;
  * What the routes cannot see of a shutdown, so that nothing accepted is lost on SIGTERM (memory
  * queues; durable ones keep their events in the journal):
  * <ol>
- * <li>when Camel starts stopping, the edge answers new webhooks 503 (it checks the context's status)
+ * <li>when Camel starts stopping, the edge answers new webhooks 503 (it checks the context's status;
+ * a Spring Boot host closes its web server before Camel stops, so there they find the port closed),
  * and the events still queued or in flight are counted here;</li>
  * <li>the workers drain their queues (they stop with {@code shutdownRunningTask: CompleteAllTasks})
  * within {@code camel.main.shutdown-timeout};</li>
  * <li>2.5 s before that time-out, whatever is still waiting in an in-memory queue is taken out and
- * handed to the dead-letter route ({@code direct:dead-letter}, which still runs: it stops last), the
+ * handed to the dead-letter route ({@code direct:huma-dead-letter}, which still runs: it stops last), the
  * one place that writes dead letters;</li>
  * <li>when all routes have stopped, one line says how many events ended as results or dead letters.</li>
  * </ol>
@@ -43,7 +46,11 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
+    /** Its name in the Camel registry. */
+    public static final String NAME = "humaShutdownDrain";
     private static final String WORKER_ROUTE_SUFFIX = "-worker";
+    private static final String ROUTE_PREFIX = "huma-";
+    private static final String QUEUE_PREFIX = "seda://huma-";
     /** Hand the leftovers to the dead-letter route this long before the shutdown time-out. */
     private static final long HAND_BACK_MARGIN_MILLIS = 2500;
 
@@ -66,7 +73,7 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
         return exchange.getContext().isStopping();
     }
 
-    /** As a Camel predicate (the edge's {@code filter: ref: shutdownDrain}): {@link #isStopping}. */
+    /** As a Camel predicate (the edge's {@code filter: ref: humaShutdownDrain}): {@link #isStopping}. */
     @Override
     public boolean matches(Exchange exchange) {
         return isStopping(exchange);
@@ -85,6 +92,31 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
         this.deadLetterDir = Path.of(deadLetterDir);
     }
 
+    /**
+     * The bean's init method: it joins the context's event notifiers when the context starts, in any
+     * host (Camel Main adds the event notifiers it finds among its beans; Camel Spring Boot looks for
+     * them before the YAML beans are made). Only the instance in the registry joins: Camel Main makes
+     * every YAML bean twice.
+     */
+    public void joinEventNotifiers() throws Exception {
+        CamelContext context = getCamelContext();
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) {
+                if (camelContext.getRegistry().lookupByName(NAME) == ShutdownDrain.this
+                        && !camelContext.getManagementStrategy().getEventNotifiers().contains(ShutdownDrain.this)) {
+                    camelContext.getManagementStrategy().addEventNotifier(ShutdownDrain.this);
+                    ServiceHelper.startService(ShutdownDrain.this);
+                }
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
+                // joined while starting
+            }
+        });
+    }
+
     @Override
     public boolean isEnabled(CamelEvent event) {
         return event.getType() == CamelEvent.Type.CamelContextStopping
@@ -100,15 +132,15 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
             draining = true;
             queues().forEach(queue -> queuesAtStop.add(queue.getQueue()));
             int queued = queuesAtStop.stream().mapToInt(BlockingQueue::size).sum();
-            int inFlight = getCamelContext().getInflightRepository().size();
+            int inFlight = inFlight();
             pendingAtStop = queued + inFlight;
             if (queuesAtStop.isEmpty()) {
                 // a broker's or Kafka's queues: what waits there stays there for the next start
-                LOG.info("Shutting down: new webhooks are answered 503; finishing {} in-flight event(s), "
-                        + "queued events stay in their queue", inFlight);
+                LOG.info("Shutting down: new webhooks are refused (503, or the HTTP server has closed) and Huma sends "
+                        + "them again; finishing {} in-flight event(s), queued events stay in their queue", inFlight);
             } else {
-                LOG.info("Shutting down: new webhooks are answered 503; draining {} queued and {} in-flight event(s)",
-                        queued, inFlight);
+                LOG.info("Shutting down: new webhooks are refused (503, or the HTTP server has closed) and Huma sends "
+                        + "them again; draining {} queued and {} in-flight event(s)", queued, inFlight);
             }
             long handBackIn = Math.max(0,
                     TimeUnit.SECONDS.toMillis(getCamelContext().getShutdownStrategy().getTimeout()) - HAND_BACK_MARGIN_MILLIS);
@@ -132,7 +164,9 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
                     Exchange record = left.copy();
                     record.setProperty(Exchange.EXCEPTION_CAUGHT,
                             new IllegalStateException("left in the queue when the bundle shut down"));
-                    template.send("direct:dead-letter", record);
+                    // never tried: it was still waiting for a worker
+                    record.setProperty("humaAttempts", 0);
+                    template.send("direct:huma-dead-letter", record);
                     if (record.getException() != null) {
                         toTheEndpoint(record, "left in the queue when the bundle shut down");
                     }
@@ -156,7 +190,19 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
         if (route == null || !route.endsWith(WORKER_ROUTE_SUFFIX)) {
             return;
         }
-        Message original = exchange.getUnitOfWork() != null ? exchange.getUnitOfWork().getOriginalInMessage() : null;
+        String written = exchange.getProperty(DeadLetters.WRITTEN_PROPERTY, String.class);
+        if (written != null) {
+            // the dead-letter route wrote the record, then the stop cut the rest of it short
+            LOG.warn("{} event: dead letter {} written; the rest of its route was cut short by the stop ({})",
+                    exchange.getMessage().getHeader(DeadLetters.EVENT_HEADER), written,
+                    exchange.getException() == null ? "unknown" : exchange.getException().toString());
+            return;
+        }
+        // the original message when the unit of work still has it (its event headers), and in any case
+        // the payload as it came, from the worker's humaPayload (DeadLetters), not the body the route
+        // had made of it by now
+        org.apache.camel.Message original = exchange.getUnitOfWork() != null
+                ? exchange.getUnitOfWork().getOriginalInMessage() : null;
         Exchange record = exchange.copy();
         if (original != null) {
             record.setIn(original.copy());
@@ -223,10 +269,25 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
         }
     }
 
+    /** The bundle's in-memory queues ({@code seda:huma-...}), never a host's own. */
     private List<SedaEndpoint> queues() {
         return getCamelContext().getEndpoints().stream()
                 .filter(SedaEndpoint.class::isInstance)
                 .map(SedaEndpoint.class::cast)
+                .filter(seda -> seda.getEndpointBaseUri().startsWith(QUEUE_PREFIX))
                 .toList();
+    }
+
+    /**
+     * Events in flight in the bundle's routes, each counted once: in the route it came in by (a
+     * webhook, a worker, the replay), not again in the {@code direct:} routes it passes through; never
+     * a host's own.
+     */
+    private int inFlight() {
+        return getCamelContext().getRoutes().stream()
+                .filter(route -> route.getRouteId().startsWith(ROUTE_PREFIX))
+                .filter(route -> !route.getEndpoint().getEndpointUri().startsWith("direct:"))
+                .mapToInt(route -> getCamelContext().getInflightRepository().size(route.getRouteId()))
+                .sum();
     }
 }

@@ -6,14 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.apache.camel.Predicate;
 
 /**
  * The optional allow-list of webhook sources ({@code huma.callback.allowed-sources}): IP addresses
  * and CIDR blocks, IPv4 or IPv6, comma-separated. Empty means every source may call (the default);
- * the token check applies either way. It sees the direct peer of the connection: behind a reverse
- * proxy, list the proxy.
+ * the token check applies either way. It sees the direct peer of the connection, as the HTTP engine
+ * gives it ({@link ClientAddress}): behind a reverse proxy, list the proxy. When the engine gives no
+ * address at all, a set allow-list refuses.
  */
 public class SourceAllowList implements Predicate {
 
@@ -61,8 +61,11 @@ public class SourceAllowList implements Predicate {
         }
     }
 
+    /** The exchange property in which a refused webhook's address is kept, for the log. */
+    public static final String REFUSED_ADDRESS = "humaClientAddress";
+
     /** True when no allow-list is set, or the remote address ({@code host:port}) is on it. */
-    public boolean isAllowed(@Header("CamelVertxPlatformHttpRemoteAddress") String remoteAddress) {
+    public boolean isAllowed(String remoteAddress) {
         if (blocks.isEmpty()) {
             return true;
         }
@@ -70,13 +73,26 @@ public class SourceAllowList implements Predicate {
         return address != null && blocks.stream().anyMatch(block -> block.contains(address));
     }
 
+    /** True when an allow-list is set. */
+    public boolean isSet() {
+        return !blocks.isEmpty();
+    }
+
     /**
-     * As a Camel predicate (the edge's {@code filter: ref: sourceAllowList}), it matches the webhooks
-     * whose source it refuses.
+     * As a Camel predicate (the edge's {@code filter: ref: humaSourceAllowList}), it matches the
+     * webhooks whose source it refuses, and keeps their address in {@value #REFUSED_ADDRESS}.
      */
     @Override
     public boolean matches(Exchange exchange) {
-        return !isAllowed(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress", String.class));
+        if (blocks.isEmpty()) {
+            return false;
+        }
+        String address = ClientAddress.of(exchange.getMessage());
+        if (isAllowed(address)) {
+            return false;
+        }
+        exchange.setProperty(REFUSED_ADDRESS, address == null ? "an address the HTTP server does not give" : address);
+        return true;
     }
 
     private static Block parse(String source) {

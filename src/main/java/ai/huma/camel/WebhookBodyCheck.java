@@ -1,6 +1,8 @@
 package ai.huma.camel;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,7 +18,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -42,7 +43,11 @@ public class WebhookBodyCheck implements Expression {
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
 
+    /** True when Vert.x is on the class path (its platform-http bodies are Vert.x buffers). */
+    private static final boolean VERTX = isPresent("io.vertx.core.buffer.Buffer");
+
     private final JsonMapper mapper = JsonMapper.builder().build();
+    private long maxBodySize = 1024 * 1024;
     private int maxDepth = 32;
     private JsonFactory factory = factory(maxDepth);
 
@@ -60,6 +65,18 @@ public class WebhookBodyCheck implements Expression {
     }
 
     /**
+     * Largest body accepted, in bytes (huma.http.max-body-size); a larger one is refused with 413. The
+     * standalone jar's server stops reading at this size already; a host's server reads the whole
+     * body first (its own limits apply to that).
+     */
+    public void setMaxBodySize(long maxBodySize) {
+        if (maxBodySize < 1) {
+            throw new IllegalArgumentException("huma.http.max-body-size must be 1 byte or more, not " + maxBodySize);
+        }
+        this.maxBodySize = maxBodySize;
+    }
+
+    /**
      * @return the body as text (without a byte-order mark), when it is a JSON object within the limits
      * @throws BadWebhookException when the content type is not JSON, the body not UTF-8, not JSON,
      *                             not an object, or over a limit
@@ -70,10 +87,7 @@ public class WebhookBodyCheck implements Expression {
      */
     @Override
     public <T> T evaluate(Exchange exchange, Class<T> type) {
-        Object body = exchange.getMessage().getBody();
-        // the webhook server's body is a Vert.x buffer: its bytes at once, where Camel's converters
-        // would go through an InputStream and 16 kB of buffers per webhook
-        byte[] bytes = body instanceof Buffer buffer ? buffer.getBytes() : exchange.getMessage().getBody(byte[].class);
+        byte[] bytes = bytesOf(exchange);
         String checked = requireJsonObject(bytes, exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class));
         return exchange.getContext().getTypeConverter().convertTo(type, exchange, checked);
     }
@@ -127,6 +141,100 @@ public class WebhookBodyCheck implements Expression {
             throw new BadWebhookException("request body must be a JSON object, not " + kindOf(first));
         }
         return text;
+    }
+
+    /**
+     * The body's bytes, at most {@code maxBodySize} of them, from whichever engine serves the
+     * webhooks: a Vert.x buffer read at once (Camel's converters would go through an InputStream and
+     * 16 kB of buffers per webhook), bytes or text as they are, anything else (a servlet engine's
+     * stream cache) read as a stream up to the limit.
+     */
+    private byte[] bytesOf(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        byte[] bytes;
+        if (body == null) {
+            return null;
+        } else if (body instanceof byte[] array) {
+            bytes = array;
+        } else if (body instanceof String text) {
+            bytes = text.getBytes(StandardCharsets.UTF_8);
+        } else if (VERTX && VertxBodies.isBuffer(body)) {
+            bytes = VertxBodies.bytes(body);
+        } else if (body instanceof Reader reader) {
+            // a servlet engine that read the body as text (Camel Spring Boot: a ReaderCache), already
+            // decoded by the server in the request's charset
+            bytes = readText(reader).getBytes(StandardCharsets.UTF_8);
+        } else {
+            bytes = readAtMost(exchange, body);
+        }
+        if (bytes.length > maxBodySize) {
+            throw tooLarge();
+        }
+        return bytes;
+    }
+
+    private byte[] readAtMost(Exchange exchange, Object body) {
+        if (body instanceof org.apache.camel.StreamCache cache) {
+            cache.reset();
+        }
+        try (InputStream in = exchange.getContext().getTypeConverter().convertTo(InputStream.class, exchange, body)) {
+            if (in == null) {
+                byte[] converted = exchange.getContext().getTypeConverter().convertTo(byte[].class, exchange, body);
+                return converted == null ? new byte[0] : converted;
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodySize + 1));
+            if (bytes.length > maxBodySize) {
+                throw tooLarge();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new BadWebhookException("request body could not be read");
+        }
+    }
+
+    private String readText(Reader reader) {
+        if (reader instanceof org.apache.camel.StreamCache cache) {
+            cache.reset();
+        }
+        StringBuilder text = new StringBuilder();
+        char[] chunk = new char[8192];
+        try {
+            for (int read = reader.read(chunk); read >= 0; read = reader.read(chunk)) {
+                text.append(chunk, 0, read);
+                // a character takes at least one byte: past the limit in characters is past it in bytes
+                if (text.length() > maxBodySize) {
+                    throw tooLarge();
+                }
+            }
+        } catch (IOException e) {
+            throw new BadWebhookException("request body could not be read");
+        }
+        return text.toString();
+    }
+
+    private BadWebhookException tooLarge() {
+        return new BadWebhookException(413, "request body is larger than " + maxBodySize + " bytes (huma.http.max-body-size)");
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, WebhookBodyCheck.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Vert.x's body type, kept in a class of its own: loaded only where Vert.x is on the class path. */
+    private static final class VertxBodies {
+
+        static boolean isBuffer(Object body) {
+            return body instanceof io.vertx.core.buffer.Buffer;
+        }
+
+        static byte[] bytes(Object body) {
+            return ((io.vertx.core.buffer.Buffer) body).getBytes();
+        }
     }
 
     /** The reason to give the caller for a refusal: the message of a BadWebhookException, else nothing internal. */

@@ -20,7 +20,7 @@ class AllowListLoopbackTest extends HumaRoutesTestSupport {
     @Test
     void aWebhookFromAnAllowedSourceIsAcceptedAndWorked() {
         HUMA.question("a1", 3);
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         assertThat(webhook(QUESTION_PATH, "{\"question\":\"allowed\",\"question_status\":\"succeeded\",\"ticket_number\":\"a1\"}")
                 .statusCode()).isEqualTo(200);

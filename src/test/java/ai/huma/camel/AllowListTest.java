@@ -24,8 +24,8 @@ class AllowListTest extends HumaRoutesTestSupport {
 
     @Test
     void anAuthorizedWebhookFromASourceNotOnTheListIs403AndNothingIsQueued() throws Exception {
-        NotifyBuilder first = whenDone("question-computed-worker", 1);
-        NotifyBuilder second = whenDone("question-computed-worker", 2);
+        NotifyBuilder first = whenDone("huma-question-computed-worker", 1);
+        NotifyBuilder second = whenDone("huma-question-computed-worker", 2);
         ObjectMapper json = new ObjectMapper();
 
         for (String path : List.of(QUESTION_PATH, HISTORY_PATH, SUBSCRIPTION_PATH)) {

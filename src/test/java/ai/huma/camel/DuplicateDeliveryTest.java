@@ -6,6 +6,7 @@ import java.util.Properties;
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.builder.NotifyBuilder;
+import ai.huma.camel.runtime.HumaCamelMain;
 import org.apache.camel.main.Main;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void theSameQuestionDeliveryIsWorkedOnce() {
         HUMA.question("t1", 5);
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         for (int i = 0; i < 3; i++) {
             assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
@@ -39,7 +40,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void theSameHistoryDeliveryIsWorkedOnce() {
         HUMA.visual("v1", "csv", "a\n".getBytes());
-        NotifyBuilder done = whenDone("history-visualized-worker", 1);
+        NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
         webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
         webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
@@ -55,7 +56,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         HUMA.subscription("s1", 5);
         String update1 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T10:00:00Z\"}";
         String update2 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T11:00:00Z\"}";
-        NotifyBuilder done = whenDone("subscription-updated-worker", 2);
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
 
         webhook(SUBSCRIPTION_PATH, update1);
         webhook(SUBSCRIPTION_PATH, update1);
@@ -75,7 +76,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         // the same text once glued together: "{links=[...], note=1, extra=2}"
         String glued = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1, extra=2\"}";
         String apart = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1\",\"extra\":\"2\"}";
-        NotifyBuilder done = whenDone("subscription-updated-worker", 2);
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
 
         webhook(SUBSCRIPTION_PATH, glued);
         webhook(SUBSCRIPTION_PATH, apart);
@@ -87,7 +88,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void theSameUpdateWithItsKeysInAnotherOrderIsTheSameDelivery() {
         HUMA.subscription("s1", 5);
-        NotifyBuilder done = whenDone("subscription-updated-worker", 1);
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 1);
 
         webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\",\"rel\":\"data\"}],\"at\":1}");
         webhook(SUBSCRIPTION_PATH, "{\"at\":1,\"links\":[{\"rel\":\"data\",\"href\":\"/v1/subscription/s1/data\"}]}");
@@ -100,8 +101,8 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
 
     @Test
     void aTicketAndStatusThatGlueToTheSameTextAreTwoDeliveries() {
-        NotifyBuilder done = whenDone("question-computed-worker", 2);
-        NotifyBuilder logged = new NotifyBuilder(context).fromRoute("question-computed-worker")
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
+        NotifyBuilder logged = new NotifyBuilder(context).fromRoute("huma-question-computed-worker")
                 .filter(exchange -> exchange.getProperty(org.apache.camel.Exchange.DUPLICATE_MESSAGE) != null).whenDone(1).create();
 
         webhook(QUESTION_PATH, "{\"question_status\":\"b:processing\",\"ticket_number\":\"a\"}");
@@ -114,7 +115,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void aNewStatusOfTheSameTicketIsANewDelivery() {
         HUMA.question("t1", 5);
-        NotifyBuilder done = whenDone("question-computed-worker", 2);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
 
         webhook(QUESTION_PATH, "{\"question\":\"twice\",\"question_status\":\"processing\",\"ticket_number\":\"t1\"}");
         webhook(QUESTION_PATH, QUESTION);
@@ -135,17 +136,18 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         // a second bundle, started afresh on the same data folder, as after a restart
         context.stop();
         int secondPort = AvailablePortFinder.getNextAvailable();
-        Main restarted = new Main();
-        restarted.setPropertyPlaceholderLocations("file:application.properties");
+        Main restarted = HumaCamelMain.newMain(HumaCamelMain.locations(), " (restarted)");
         Properties properties = new Properties();
         properties.putAll(testProperties);
         properties.setProperty("huma.port", Integer.toString(secondPort));
+        // the routes as the launcher finds them (the working directory's routes/ are the project's own)
+        properties.remove("huma.routes");
         restarted.setOverrideProperties(properties);
         restarted.start();
         try {
             port = secondPort;
             NotifyBuilder done = new NotifyBuilder(restarted.getCamelContext())
-                    .fromRoute("question-computed-worker").whenDone(1).create();
+                    .fromRoute("huma-question-computed-worker").whenDone(1).create();
 
             assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
 

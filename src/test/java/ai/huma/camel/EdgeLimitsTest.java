@@ -37,7 +37,7 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
     private static final String OLD = "Bearer old-secret";
     private static final String NEW = "Bearer new-secret";
     private static final List<String> WORKERS =
-            List.of("question-computed-worker", "history-visualized-worker", "subscription-updated-worker");
+            List.of("huma-question-computed-worker", "huma-history-visualized-worker", "huma-subscription-updated-worker");
 
     /** For each webhook path, the start of a valid body whose event makes no call to Huma. */
     private static final Map<String, String> NO_CALL_BODIES = Map.of(
@@ -120,7 +120,7 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
     @Test
     void twoHundredConcurrentWebhooksAreAllAnswered200Or503AndTheServerStaysUp() throws Exception {
         int count = 200;
-        AtomicInteger worked = countDone("question-computed-worker");
+        AtomicInteger worked = countDone("huma-question-computed-worker");
         ExecutorService executor = Executors.newFixedThreadPool(16);
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)

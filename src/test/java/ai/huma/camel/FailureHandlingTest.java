@@ -154,7 +154,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
 
     @Test
     void aPayloadWithABadIdIsDeadLetteredWithoutACall() throws Exception {
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         webhook(QUESTION_PATH, question("bad id", "../etc"));
 

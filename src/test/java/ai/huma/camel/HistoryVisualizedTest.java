@@ -64,7 +64,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
     void aFailedDownloadWritesNothing() {
         HUMA.visual(CONVERSION_ID, "pdf", new byte[] {1});
         HUMA.fail("/files/.*", null, 403, 1);
-        NotifyBuilder done = whenDone("history-visualized-worker", 1);
+        NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
         webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
 
@@ -77,7 +77,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         HUMA.visual(CONVERSION_ID, "pdf", new byte[] {1, 2});
         // a folder where the result file should go: writing the result fails
         Files.createDirectories(outputDir.resolve(CONVERSION_ID + "_result.json").resolve("occupied"));
-        NotifyBuilder done = whenDone("history-visualized-worker", 1);
+        NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
         webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
 
@@ -90,7 +90,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
     @Test
     void hostileConversionIdsAndFileTypesAreRejected() {
         HUMA.visual("c3", "../../x", new byte[] {1});
-        NotifyBuilder done = whenDone("history-visualized-worker", 4);
+        NotifyBuilder done = whenDone("huma-history-visualized-worker", 4);
 
         webhook(HISTORY_PATH, "{\"conversion_id\":\"../../etc/passwd\"}");
         webhook(HISTORY_PATH, "{\"conversion_id\":\"a\\u0000b\"}");

@@ -95,7 +95,7 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
                 + "\"lone\":\"\\ud800\",\"deep\":" + nested + "}";
         HUMA.question("t-deep", 5);
         HUMA.fail("/v1/questions/t-deep/result", null, 404, Integer.MAX_VALUE);
-        NotifyBuilder failed = whenDone("question-computed-worker", 1);
+        NotifyBuilder failed = whenDone("huma-question-computed-worker", 1);
 
         assertThat(webhook(QUESTION_PATH, payload).statusCode()).isEqualTo(200);
 
@@ -109,7 +109,7 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
 
         // replayed: the worker gets the very same text, and it fails the same way again
         HUMA.recover();
-        NotifyBuilder replayed = whenDone("question-computed-worker", 1);
+        NotifyBuilder replayed = whenDone("huma-question-computed-worker", 1);
         Path replay = Files.createDirectories(dataDir.resolve("replay"));
         Files.move(deadLetter, replay.resolve(deadLetter.getFileName()));
         awaitDone(replayed);
@@ -119,8 +119,8 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
     }
 
     private void assertRefused(String body, String reason) throws Exception {
-        NotifyBuilder one = whenDone("question-computed-worker", 1);
-        NotifyBuilder two = whenDone("question-computed-worker", 2);
+        NotifyBuilder one = whenDone("huma-question-computed-worker", 1);
+        NotifyBuilder two = whenDone("huma-question-computed-worker", 2);
 
         assertBadRequest(webhook(QUESTION_PATH, body), reason);
 

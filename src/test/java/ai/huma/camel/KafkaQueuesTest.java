@@ -145,9 +145,9 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
                 java.net.URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready?exposureLevel=full")).GET().build());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(json.readTree(ready.body()).get("checks").findValuesAsText("name")).contains("huma-queues",
-                "consumer:question-computed-worker", "consumer:subscription-updated-worker", "consumer:history-visualized-worker");
+                "consumer:huma-question-computed-worker", "consumer:huma-subscription-updated-worker", "consumer:huma-history-visualized-worker");
         org.apache.camel.health.HealthCheck.Result queues = context.getRegistry()
-                .lookupByNameAndType("queuesHealthCheck", QueuesHealthCheck.class).call();
+                .lookupByNameAndType("humaQueuesHealthCheck", QueuesHealthCheck.class).call();
         assertThat(queues.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
         assertThat(queues.getDetails()).containsEntry("queue.question.depth", "unknown")
                 .containsEntry("queue.subscription.depth", "unknown").containsEntry("queue.history.depth", "unknown");

@@ -29,7 +29,7 @@ class LastResortDeadLetterTest extends HumaRoutesTestSupport {
         // as deep as the edge takes, with a number no re-encoding would keep: stored as it came
         String payload = "{\"question\":\"lost?\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\","
                 + "\"deep\":" + "[".repeat(30) + "1.10" + "]".repeat(30) + "}";
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         webhook(QUESTION_PATH, payload);
 

@@ -161,31 +161,44 @@ class LauncherIT {
 
     @Test
     @ResourceLock(value = CPU, mode = ResourceAccessMode.READ)
-    void aPropertiesFileInTheWorkingDirectoryOverridesKeyByKeyAndItsRoutesReplaceTheBuiltInOnes() throws Exception {
+    void aPropertiesFileInTheWorkingDirectoryOverridesKeyByKeyAndItsRouteFilesAddToTheBuiltInOnes() throws Exception {
         bundle = BundleProcess.ofJar("LauncherIT-override", Map.of("API_URL", HUMA.baseUrl(), "API_SECRET_KEY", HUMA.apiKey(),
                 "API_CALLBACK_AUTH", TOKEN));
         Files.writeString(bundle.workDir().resolve("application.properties"),
                 "# only what differs from the built-in settings\nhuma.output.dir = results\n", StandardCharsets.UTF_8);
-        Path routes = bundle.workDir().resolve("routes");
-        BundleProcess.copyRoutes(routes);
-        Path edge = routes.resolve("webhooks.camel.yaml");
-        String webhooks = Files.readString(edge, StandardCharsets.UTF_8);
-        assertThat(webhooks).contains("constant: hello!");
-        Files.writeString(edge, webhooks.replace("constant: hello!", "constant: hello from my routes!"), StandardCharsets.UTF_8);
+        Path routes = Files.createDirectories(bundle.workDir().resolve("routes"));
+        // a route of the team's own, beside the built-in ones
+        Files.writeString(routes.resolve("my-audit.camel.yaml"), """
+                - route:
+                    id: my-audit
+                    from:
+                      uri: platform-http:/my-audit
+                      parameters:
+                        httpMethodRestrict: GET
+                      steps:
+                        - setBody:
+                            constant: audited
+                """, StandardCharsets.UTF_8);
+        // and a built-in file replaced by one of the same name
+        String output = Files.readString(Path.of("routes", "huma-output.camel.yaml"), StandardCharsets.UTF_8);
+        assertThat(output).contains("destination(s))");
+        Files.writeString(routes.resolve("huma-output.camel.yaml"),
+                output.replace("destination(s))", "destination(s), my own delivery route)"), StandardCharsets.UTF_8);
         bundle.start();
 
-        assertThat(bundle.get("/").body()).isEqualTo("hello from my routes!");
+        assertThat(bundle.get("/my-audit").body()).isEqualTo("audited");
         String ticket = SimulatedWebhooks.newId();
         HttpResponse<String> accepted = bundle.webhook("/api/webhook-question-answered",
                 "{\"question\":\"Overridden\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}");
         assertThat(accepted.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("results").contains("Overridden_result.json"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle.output().contains("my own delivery route"));
         assertThat(bundle.files("output")).isEmpty();
         // every other key keeps its built-in value
         assertThat(awaitReadyLine(bundle)).contains("output " + bundle.workDir().resolve("results").toAbsolutePath())
                 .contains("queue memory").contains("outputs question, subscription, history -> file:results?tempFileName=");
         assertThat(bundle.output()).contains("settings built in + " + bundle.workDir().resolve("application.properties").toAbsolutePath())
-                .contains("routes from " + routes.toAbsolutePath() + " (instead of the built-in ones)");
+                .contains("routes built in + 2 from " + routes.toAbsolutePath() + " (replacing huma-output.camel.yaml)");
     }
 
     @Test

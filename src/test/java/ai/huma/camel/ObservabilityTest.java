@@ -50,7 +50,7 @@ class ObservabilityTest extends HumaRoutesTestSupport {
         assertThat(ready.statusCode()).isEqualTo(200);
         JsonNode checks = json.readTree(ready.body()).get("checks");
         assertThat(checks.findValuesAsText("name")).contains("context", "huma-edge", "huma-queues",
-                "route:webhook-question-answered", "route:question-computed-worker");
+                "route:huma-webhook-question-answered", "route:huma-question-computed-worker");
         assertThat(checks.findValuesAsText("name")).as("the API check is off by default and not a readiness check")
                 .doesNotContain("huma-api");
         // not where Huma calls in

@@ -58,7 +58,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
 
     @Test
     void rejectedQuestionMakesNoCallAndNoFile() {
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         var response = webhook(QUESTION_PATH, payload("bad one", "rejected", TICKET));
 
@@ -70,7 +70,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
 
     @Test
     void unknownStatusesMakeNoCallAndNoFile() {
-        NotifyBuilder done = whenDone("question-computed-worker", 3);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 3);
 
         webhook(QUESTION_PATH, payload("q", "processing", TICKET));
         webhook(QUESTION_PATH, payload("q", "", TICKET));
@@ -84,7 +84,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     @Test
     void hostileTicketNumbersAreRejectedWithoutACall() {
         List<String> tickets = List.of("../../etc", "a/b", "x\ny", "", "abc def", "a".repeat(200));
-        NotifyBuilder done = whenDone("question-computed-worker", tickets.size() + 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", tickets.size() + 1);
 
         for (String ticket : tickets) {
             webhook(QUESTION_PATH, payload("q", "succeeded", ticket));
@@ -123,7 +123,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         String cjk = "\u6570".repeat(150); // 3 bytes each in UTF-8
         String latin = "x".repeat(400);
 
-        NotifyBuilder done = whenDone("question-computed-worker", 2);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
         webhook(QUESTION_PATH, payload(cjk, "succeeded", "t1"));
         webhook(QUESTION_PATH, payload(latin, "succeeded", "t2"));
 
@@ -140,7 +140,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     void aFailingPageLeavesNoResultFile() {
         HUMA.question(TICKET, 500);
         HUMA.fail("/v1/questions/.*/result", 3, 404, 1);
-        NotifyBuilder done = whenDone("question-computed-worker", 1);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         webhook(QUESTION_PATH, payload("fails on page three", "succeeded", TICKET));
 

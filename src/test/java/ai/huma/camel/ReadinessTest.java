@@ -3,6 +3,7 @@ package ai.huma.camel;
 import java.net.http.HttpResponse;
 import java.util.Properties;
 
+import ai.huma.camel.runtime.WebhookServer;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -24,7 +25,7 @@ class ReadinessTest extends HumaRoutesTestSupport {
 
     @Test
     void readyOnceWarmAndTheWarmUpLeavesNoTrace() {
-        WebhookServer server = context.getRegistry().lookupByNameAndType("webhookServer", WebhookServer.class);
+        WebhookServer server = context.getRegistry().lookupByNameAndType(WebhookServer.NAME, WebhookServer.class);
         assertThat(server.isReady()).isTrue();
 
         HttpResponse<String> hello = send(request("/").GET().build());
@@ -45,7 +46,7 @@ class ReadinessTest extends HumaRoutesTestSupport {
 
         HttpResponse<String> answer = send(request(QUESTION_PATH)
                 .header("Authorization", "Bearer " + CALLBACK_TOKEN).header("Content-Type", "application/json")
-                .header(EdgeWarmUp.HEADER, "00000000000000000000000000000000")
+                .header(WarmUpMarker.HEADER, "00000000000000000000000000000000")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
 
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -56,7 +57,7 @@ class ReadinessTest extends HumaRoutesTestSupport {
     void aWarmUpHeaderDoesNotGetPastTheTokenCheck() {
         HttpResponse<String> answer = send(request(QUESTION_PATH)
                 .header("Authorization", "Bearer wrong").header("Content-Type", "application/json")
-                .header(EdgeWarmUp.HEADER, "00000000000000000000000000000000")
+                .header(WarmUpMarker.HEADER, "00000000000000000000000000000000")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build());
 
         assertThat(answer.statusCode()).isEqualTo(401);

@@ -3,6 +3,7 @@ package ai.huma.camel;
 import java.util.List;
 import java.util.Properties;
 
+import ai.huma.camel.runtime.RuntimeSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -10,7 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The settings check against the project's application.properties, with test values on top. */
+/**
+ * The settings check against the library's defaults (application.properties, as HumaDefaults serves it
+ * in any CamelContext) and the standalone jar's own settings, with test values on top.
+ */
 class SettingsCheckTest {
 
     private static final String KEY = "k3y-that-must-never-show";
@@ -56,9 +60,7 @@ class SettingsCheckTest {
                 "API_SECRET_KEY is not set: give the Huma API key in the environment or in a .env file.",
                 "API_CALLBACK_AUTH holds no secret, only commas and blanks.",
                 "huma.callback.allowed-sources: bad prefix length in '10.0.0.0/99'",
-                "huma.port (HUMA_PORT) must be a whole number, not '5001x'",
                 "huma.http.max-body-size (HUMA_HTTP_MAX_BODY_SIZE) must be 1 or more, not 0",
-                "huma.http.worker-threads (HUMA_HTTP_WORKER_THREADS) must be between 1 and 1000, not 0",
                 "huma.http.max-json-depth must be between 1 and 500, not 1000",
                 "huma.pages.pause (HUMA_PAGES_PAUSE) must be 0 or more, not -1",
                 "huma.retry.backoff-multiplier (HUMA_RETRY_BACKOFF_MULTIPLIER) must be 1.0 or more, not '0.5'",
@@ -66,7 +68,10 @@ class SettingsCheckTest {
                 "huma.dedup.max-entries (HUMA_DEDUP_MAX_ENTRIES) must be 1 or more, not 0",
                 "huma.output.history.uri is empty: give at least one Camel endpoint URI",
                 "huma.queue.mode must be memory, durable, broker or kafka, not 'rabbitmq'",
-                "huma.health.api-check.enabled (HUMA_HEALTH_API_CHECK_ENABLED) must be true or false, not 'yes'");
+                "huma.health.api-check.enabled (HUMA_HEALTH_API_CHECK_ENABLED) must be true or false, not 'yes'",
+                // the standalone jar's own settings come after the library's
+                "huma.port (HUMA_PORT) must be a whole number, not '5001x'",
+                "huma.http.worker-threads (HUMA_HTTP_WORKER_THREADS) must be between 1 and 1000, not 0");
     }
 
     @Test
@@ -98,9 +103,10 @@ class SettingsCheckTest {
 
     private List<String> problems(Properties overrides) {
         context = new DefaultCamelContext();
-        context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(overrides);
-        return SettingsCheck.problems(context);
+        SettingsCheck check = new SettingsCheck(context).library();
+        RuntimeSettings.check(check);
+        return check.problems();
     }
 
     private static Properties secrets() {

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.BundleProcess;
+import ai.huma.camel.runtime.HumaCamelMain;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
@@ -114,7 +115,7 @@ class StartupTest {
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
-        assertThat(output()).contains("Shutting down: new webhooks are answered 503").contains("Shutdown: 0 queued or in-flight event(s) finished as results or dead letters, none left");
+        assertThat(output()).contains("Shutting down: new webhooks are refused").contains("Shutdown: 0 queued or in-flight event(s) finished as results or dead letters, none left");
     }
 
     @Test

@@ -37,7 +37,7 @@ class SubscriptionUpdatedTest extends HumaRoutesTestSupport {
     @Test
     void everyUpdateIsFetchedAgain() throws Exception {
         HUMA.subscription(SUBSCRIBED_ID, 5);
-        NotifyBuilder done = whenDone("subscription-updated-worker", 2);
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
 
         webhook(SUBSCRIPTION_PATH, payload("/v1/subscription/" + SUBSCRIBED_ID + "/data"));
         webhook(SUBSCRIPTION_PATH, payload("/v1/subscription/" + SUBSCRIBED_ID + "/data/"));
@@ -60,7 +60,7 @@ class SubscriptionUpdatedTest extends HumaRoutesTestSupport {
                 "{\"links\":[\"https://x/v1/subscription/abc/data\"]}",
                 "{\"links\":[{\"href\":42}]}",
                 "{}");
-        NotifyBuilder done = whenDone("subscription-updated-worker", payloads.size());
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", payloads.size());
 
         for (String payload : payloads) {
             assertThat(webhook(SUBSCRIPTION_PATH, payload).statusCode()).isEqualTo(200);

@@ -122,7 +122,7 @@ class WebhookEdgeTest extends HumaRoutesTestSupport {
     private final class WorkerCounts {
 
         private static final List<String> WORKERS =
-                List.of("question-computed-worker", "history-visualized-worker", "subscription-updated-worker");
+                List.of("huma-question-computed-worker", "huma-history-visualized-worker", "huma-subscription-updated-worker");
         private final List<NotifyBuilder> first = WORKERS.stream().map(w -> whenDone(w, 1)).toList();
         private final List<NotifyBuilder> second = WORKERS.stream().map(w -> whenDone(w, 2)).toList();
 

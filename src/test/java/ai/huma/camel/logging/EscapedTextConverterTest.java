@@ -35,7 +35,8 @@ class EscapedTextConverterTest {
 
     @BeforeAll
     static void projectLayout() throws IOException {
-        List<String> main = patterns("/log4j2.xml");
+        // the standalone jar's logging (src/main/runtime, put at the fat jar's root by the shade plugin)
+        List<String> main = patterns(java.nio.file.Path.of("src", "main", "runtime", "log4j2.xml"));
         List<String> test = patterns("/log4j2-test.xml");
         assertThat(main).hasSize(1);
         assertThat(test).hasSize(2).containsOnly(main.get(0));
@@ -191,16 +192,26 @@ class EscapedTextConverterTest {
         return count;
     }
 
+    private static List<String> patterns(java.nio.file.Path file) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return patterns(in);
+        }
+    }
+
     private static List<String> patterns(String resource) throws IOException {
         try (InputStream in = EscapedTextConverterTest.class.getResourceAsStream(resource)) {
             assertThat(in).as(resource).isNotNull();
-            String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile("<PatternLayout pattern=\"([^\"]*)\"").matcher(xml);
-            List<String> found = new ArrayList<>();
-            while (m.find()) {
-                found.add(m.group(1));
-            }
-            return found;
+            return patterns(in);
         }
+    }
+
+    private static List<String> patterns(InputStream in) throws IOException {
+        String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("<PatternLayout pattern=\"([^\"]*)\"").matcher(xml);
+        List<String> found = new ArrayList<>();
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
     }
 }

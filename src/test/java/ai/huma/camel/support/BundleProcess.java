@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import ai.huma.camel.HumaCamelMain;
+import ai.huma.camel.runtime.HumaCamelMain;
 import org.apache.camel.test.AvailablePortFinder;
 
 import static org.awaitility.Awaitility.await;

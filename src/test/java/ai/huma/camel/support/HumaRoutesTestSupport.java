@@ -27,8 +27,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the real bundle (application.properties and routes/ from the project root) with Camel Main,
- * against a {@link HumaSimulator} on loopback, with its own output and data folders and HTTP port.
+ * Runs the real bundle with Camel Main as the standalone jar does: the library's routes and the
+ * defaults of its settings as built from routes/ and application.properties (target/classes:
+ * huma-camel/*.camel.yaml through HumaRoutes, the defaults through HumaDefaults), the runtime's
+ * Camel settings and its webhook server, against a {@link HumaSimulator} on loopback, with its own output and data
+ * folders and HTTP port.
  * <p>
  * One bundle serves all the tests of a class, each of them starting from a bundle with nothing done
  * ({@link #startFresh()}); a class whose tests stop or restart the bundle, or count what it did since
@@ -72,7 +75,15 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
     @Override
     protected String getPropertyPlaceholderLocations() {
-        return "file:application.properties";
+        return "classpath:ai/huma/camel/runtime/runtime.properties";
+    }
+
+    /** The context as the standalone jar builds it: its webhook server installed before the routes start. */
+    @Override
+    protected org.apache.camel.CamelContext createCamelContext() throws Exception {
+        org.apache.camel.CamelContext created = super.createCamelContext();
+        ai.huma.camel.runtime.WebhookServer.install(created);
+        return created;
     }
 
     @Override
@@ -88,6 +99,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         dataDir = workDir.resolve("data");
         port = AvailablePortFinder.getNextAvailable();
         Properties properties = new Properties();
+        // the library's routes come with it (HumaRoutes); no route files of the test's own
+        properties.setProperty("huma.routes", "false");
         properties.setProperty("huma.api.url", HUMA.baseUrl());
         properties.setProperty("huma.api.secret-key", HUMA.apiKey());
         properties.setProperty("huma.callback.token", CALLBACK_TOKEN);
@@ -117,8 +130,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected void doPostSetup() throws Exception {
         super.doPostSetup();
         await().atMost(Duration.ofSeconds(15)).until(() -> {
-            Object server = context.getRegistry().lookupByName("webhookServer");
-            return server == null || ((ai.huma.camel.WebhookServer) server).isReady();
+            Object server = context.getRegistry().lookupByName(ai.huma.camel.runtime.WebhookServer.NAME);
+            return server == null || ((ai.huma.camel.runtime.WebhookServer) server).isReady();
         });
     }
 
@@ -133,7 +146,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         deleteContents(outputDir);
         deleteContents(dataDir.resolve("dead-letter"));
         deleteContents(dataDir.resolve("replay"));
-        IdempotentRepository deliveries = context.getRegistry().lookupByNameAndType("deliveryRepository", IdempotentRepository.class);
+        IdempotentRepository deliveries = context.getRegistry().lookupByNameAndType("humaDeliveryRepository", IdempotentRepository.class);
         if (deliveries != null) {
             deliveries.clear();
         }
@@ -246,7 +259,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
      * this makes "nothing else reached the worker" a fact rather than a race.
      */
     protected void awaitWorkersIdle() {
-        ai.huma.camel.QueueBroker broker = context.getRegistry().lookupByNameAndType("queueBroker", ai.huma.camel.QueueBroker.class);
+        ai.huma.camel.QueueBroker broker = context.getRegistry().lookupByNameAndType("humaQueueBroker", ai.huma.camel.QueueBroker.class);
         await().atMost(Duration.ofSeconds(15)).until(() -> context.getInflightRepository().size() == 0
                 && context.getEndpoints().stream()
                         .filter(org.apache.camel.component.seda.SedaEndpoint.class::isInstance)

@@ -1,0 +1,129 @@
+package ai.huma.camel.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import ai.huma.camel.WarmUpMarker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readiness that keeps Huma's 5 s deadline from the first webhook. A cold JVM answers its first
+ * webhooks slowly (classes loaded, code not yet compiled): a burst right after start-up took seconds
+ * per answer. So once the routes have started, the bundle sends itself {@code requests} webhooks of
+ * each kind over loopback, through the real server and every check of the edge (token, body), and
+ * only then says it is ready ({@code GET /} answers 503 until then). Run by {@link WebhookServer}.
+ * <p>
+ * A warm-up webhook carries the header of the library's {@link WarmUpMarker} (bean {@code humaWarmUp})
+ * with its random value, known to this process only; the edge recognises it after all its checks and
+ * answers it 200 without queueing or logging it. Nothing of it reaches a worker.
+ */
+public class EdgeWarmUp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeWarmUp.class);
+    private static final Map<String, String> SAMPLES = Map.of(
+            "/api/webhook-question-answered",
+            "{\"question\":\"warm-up\",\"question_status\":\"succeeded\",\"ticket_number\":\"000000000000000000000000\"}",
+            "/api/webhook-history-visualized",
+            "{\"conversion_id\":\"000000000000000000000000\"}",
+            "/api/webhook-subscription-updated",
+            "{\"links\":[{\"href\":\"https://api.huma.invalid/v1/subscription/000000000000000000000000/data\"}]}");
+
+    private String token = "";
+    private int requests = 15;
+    private int concurrency = 4;
+    private boolean sourceAllowed = true;
+    private WarmUpMarker marker;
+    private volatile boolean done;
+
+    /** The edge's marker: its header value goes with every warm-up webhook. */
+    void setMarker(WarmUpMarker marker) {
+        this.marker = marker;
+    }
+
+    void setToken(String secrets) {
+        this.token = secrets == null ? "" : secrets.split(",")[0].strip();
+    }
+
+    void setRequests(int requests) {
+        if (requests < 0) {
+            throw new IllegalArgumentException("huma.http.warm-up-requests must be 0 or more, not " + requests);
+        }
+        this.requests = requests;
+    }
+
+    void setSourceAllowed(boolean sourceAllowed) {
+        this.sourceAllowed = sourceAllowed;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    /** Sends the warm-up webhooks to the server on this port and waits for their answers. */
+    void run(Vertx vertx, int port, String pathPrefix) {
+        if (requests == 0 || marker == null) {
+            done = true;
+            return;
+        }
+        if (!sourceAllowed) {
+            LOG.info("Edge warm-up skipped: loopback is not in huma.callback.allowed-sources");
+            done = true;
+            return;
+        }
+        long start = System.nanoTime();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true));
+        int answered = 0;
+        try {
+            List<Future<Integer>> inFlight = new ArrayList<>();
+            for (int round = 0; round < requests; round++) {
+                for (Map.Entry<String, String> sample : SAMPLES.entrySet()) {
+                    inFlight.add(send(client, pathPrefix + sample.getKey(), sample.getValue()));
+                    if (inFlight.size() >= concurrency) {
+                        answered += await(inFlight);
+                    }
+                }
+            }
+            answered += await(inFlight);
+        } catch (Exception e) {
+            LOG.warn("Edge warm-up stopped early: {}", e.toString());
+        } finally {
+            client.close();
+            LOG.info("Edge warmed up with {} webhook(s) in {} ms: ready", answered,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            done = true;
+        }
+    }
+
+    private Future<Integer> send(HttpClient client, String path, String body) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Authorization", "Bearer " + token)
+                .putHeader(WarmUpMarker.HEADER, marker.value());
+        return client.request(options)
+                .compose(request -> request.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(ignored -> response.statusCode()));
+    }
+
+    private static int await(List<Future<Integer>> inFlight) throws Exception {
+        int ok = 0;
+        for (Future<Integer> answer : inFlight) {
+            Integer status = answer.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (status == 200) {
+                ok++;
+            }
+        }
+        inFlight.clear();
+        return ok;
+    }
+}
