@@ -47,8 +47,9 @@ public final class HumaCamelMain {
               simulator [port]  run the simulated Huma API alone (port 18081 by default) and print its API_URL and
                                 API_SECRET_KEY (the key is API_SECRET_KEY's when the environment sets one)
               simulate question|subscription|history [--url URL] [--token TOKEN] [--id ID] [--question TEXT]
-                                send one webhook of that kind to a running bundle (URL: http://localhost:5001; TOKEN:
-                                API_CALLBACK_AUTH from the environment or .env), with a new id unless --id is given
+                                send one webhook of that kind to a running bundle, or to a host of the library (URL:
+                                http://localhost:5001, with huma.http.path-prefix if one is set; TOKEN: API_CALLBACK_AUTH
+                                from the environment or .env), with a new id unless --id is given
               training-run      the run that writes the class-data archive, under
                                 java -XX:ArchiveClassesAtExit=huma-camel.jsa (the build does it; README "Performance"):
                                 the demo on free ports and in a temporary folder until its results are written

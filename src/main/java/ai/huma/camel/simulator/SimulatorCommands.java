@@ -129,7 +129,8 @@ public final class SimulatorCommands {
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         if (!awaitReady(client, url, wait)) {
-            err.println("simulate: " + url + " did not answer GET / with 200 within " + wait.toSeconds() + " s: is the bundle running?");
+            err.println("simulate: " + url + " did not answer GET / within " + wait.toSeconds() + " s (or answered it 503 all"
+                    + " the while: still starting): is the bundle running?");
             return 1;
         }
         Webhook webhook = SimulatedWebhooks.webhook(kind, id, options.getOrDefault("--question", SimulatedWebhooks.QUESTION));
@@ -144,15 +145,19 @@ public final class SimulatorCommands {
         return 0;
     }
 
-    /** Polls {@code GET /} until it answers 200 (the bundle is ready) or the time is up. */
+    /**
+     * Polls {@code GET /} of the server until it answers anything but 503 or the time is up: the
+     * standalone jar answers 503 until its edge is warm, then 200; a host of the library answers
+     * there what the host answers (404, say) once its server is up.
+     */
     private boolean awaitReady(HttpClient client, String url, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         boolean said = false;
-        HttpRequest hello = HttpRequest.newBuilder(URI.create(url.endsWith("/") ? url : url + "/"))
+        HttpRequest hello = HttpRequest.newBuilder(URI.create(url).resolve("/"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         while (true) {
             try {
-                if (client.send(hello, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (client.send(hello, HttpResponse.BodyHandlers.discarding()).statusCode() != 503) {
                     return true;
                 }
             } catch (IOException e) {
