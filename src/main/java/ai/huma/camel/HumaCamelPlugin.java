@@ -1,5 +1,7 @@
 package ai.huma.camel;
 
+import ai.huma.camel.observe.RouteLogEscaping;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ContextServicePlugin;
 import org.apache.camel.spi.PropertiesComponent;

@@ -1,5 +1,9 @@
 package ai.huma.camel;
 
+import ai.huma.camel.deliver.ResultDelivery;
+
+import ai.huma.camel.settings.EndpointMasking;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,7 +64,7 @@ public class ReadyLine implements CamelContextAware {
     }
 
     /** The line in a host: the webhook paths on the host's own HTTP server. */
-    static String inHost(PropertiesComponent properties) {
+    public static String inHost(PropertiesComponent properties) {
         String prefix = value(properties, "huma.http.path-prefix");
         return "huma-camel ready: webhooks at " + PATHS.stream().map(path -> prefix + path).collect(Collectors.joining(", "))
                 + " of this application's HTTP server" + setUp(properties, "");

@@ -1,5 +1,21 @@
 package ai.huma.camel;
 
+import ai.huma.camel.settings.SafeText;
+
+import ai.huma.camel.settings.InvalidSettingsException;
+
+import ai.huma.camel.queue.QueueBroker;
+
+import ai.huma.camel.deliver.ResultDelivery;
+import ai.huma.camel.edge.SourceAllowList;
+import ai.huma.camel.edge.WebhookAuthorization;
+import ai.huma.camel.edge.WebhookBodyCheck;
+import ai.huma.camel.failure.RedeliveryAdvisor;
+import ai.huma.camel.fetch.BatchPages;
+import ai.huma.camel.fetch.BoundedHttpCalls;
+import ai.huma.camel.fetch.HumaApi;
+import ai.huma.camel.queue.ExpiringFileIdempotentRepository;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,15 @@
 package ai.huma.camel;
 
+import ai.huma.camel.edge.WebhookBodyCheck;
+
+import ai.huma.camel.edge.SourceAllowList;
+
+import ai.huma.camel.edge.ClientAddress;
+
+import ai.huma.camel.ReadyLine;
+
+import ai.huma.camel.edge.BadWebhookException;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

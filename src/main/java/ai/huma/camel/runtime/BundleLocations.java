@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import ai.huma.camel.DotEnvPropertiesFunction;
+import ai.huma.camel.settings.DotEnvPropertiesFunction;
 import ai.huma.camel.HumaRoutes;
 
 /**

@@ -12,7 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import ai.huma.camel.WarmUpMarker;
+import ai.huma.camel.edge.WarmUpMarker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

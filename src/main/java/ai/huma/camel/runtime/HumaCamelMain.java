@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import ai.huma.camel.HumaRoutes;
-import ai.huma.camel.InvalidSettingsException;
+import ai.huma.camel.settings.InvalidSettingsException;
 import ai.huma.camel.ReadyLine;
 import ai.huma.camel.SettingsCheck;
 import ai.huma.camel.simulator.SimulatorCommands;

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
-import ai.huma.camel.DotEnvPropertiesFunction;
+import ai.huma.camel.settings.DotEnvPropertiesFunction;
 import ai.huma.camel.simulator.SimulatedWebhooks.Kind;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 

@@ -259,7 +259,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
      * this makes "nothing else reached the worker" a fact rather than a race.
      */
     protected void awaitWorkersIdle() {
-        ai.huma.camel.QueueBroker broker = context.getRegistry().lookupByNameAndType("humaQueueBroker", ai.huma.camel.QueueBroker.class);
+        ai.huma.camel.queue.QueueBroker broker = context.getRegistry().lookupByNameAndType("humaQueueBroker", ai.huma.camel.queue.QueueBroker.class);
         await().atMost(Duration.ofSeconds(15)).until(() -> context.getInflightRepository().size() == 0
                 && context.getEndpoints().stream()
                         .filter(org.apache.camel.component.seda.SedaEndpoint.class::isInstance)

@@ -1,0 +1,293 @@
+package ai.huma.camel.failure;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.Predicate;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the routes cannot see of a shutdown, so that nothing accepted is lost on SIGTERM (memory
+ * queues; durable ones keep their events in the journal):
+ * <ol>
+ * <li>when Camel starts stopping, the edge answers new webhooks 503 (it checks the context's status;
+ * a Spring Boot host closes its web server before Camel stops, so there they find the port closed),
+ * and the events still queued or in flight are counted here;</li>
+ * <li>the workers drain their queues (they stop with {@code shutdownRunningTask: CompleteAllTasks})
+ * within {@code camel.main.shutdown-timeout};</li>
+ * <li>2.5 s before that time-out, whatever is still waiting in an in-memory queue is taken out and
+ * handed to the dead-letter route ({@code direct:huma-dead-letter}, which still runs: it stops last), the
+ * one place that writes dead letters;</li>
+ * <li>when all routes have stopped, one line says how many events ended as results or dead letters.</li>
+ * </ol>
+ * Only an event whose exchange fails outside the dead letter channel (a worker cut short by a forced
+ * stop, after the routes are gone) is handed straight to the dead-letter endpoint
+ * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made; should a
+ * forced stop make the endpoint refuse it too, it is written to the dead-letter folder directly.
+ */
+public class ShutdownDrain extends EventNotifierSupport implements Predicate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
+
+    /** Its name in the Camel registry. */
+    public static final String NAME = "humaShutdownDrain";
+    private static final String WORKER_ROUTE_SUFFIX = "-worker";
+    private static final String ROUTE_PREFIX = "huma-";
+    private static final String QUEUE_PREFIX = "seda://huma-";
+    /** Hand the leftovers to the dead-letter route this long before the shutdown time-out. */
+    private static final long HAND_BACK_MARGIN_MILLIS = 2500;
+
+    private String deadLetterUri;
+    private Path deadLetterDir = Path.of("data", "dead-letter");
+    private final DeadLetters deadLetters = new DeadLetters();
+    /** The queues as they were when stopping began: Camel drops its reference when a route stops. */
+    private final List<BlockingQueue<Exchange>> queuesAtStop = new CopyOnWriteArrayList<>();
+    private final AtomicInteger handedBack = new AtomicInteger();
+    private final AtomicInteger lastResort = new AtomicInteger();
+    private volatile boolean draining;
+    private volatile int pendingAtStop;
+    private ScheduledExecutorService timer;
+
+    /**
+     * True while the bundle shuts down: the edge then answers 503 (Huma tries again later), and on a
+     * broker the dead-letter route leaves a failed event in the queue for after the restart.
+     */
+    public boolean isStopping(Exchange exchange) {
+        return exchange.getContext().isStopping();
+    }
+
+    /** As a Camel predicate (the edge's {@code filter: ref: humaShutdownDrain}): {@link #isStopping}. */
+    @Override
+    public boolean matches(Exchange exchange) {
+        return isStopping(exchange);
+    }
+
+    /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
+    public void setDeadLetterUri(String deadLetterUri) {
+        this.deadLetterUri = deadLetterUri;
+    }
+
+    /**
+     * The dead-letter folder (huma.dead-letter.dir): when even the endpoint refuses a record (a
+     * forced stop refuses new work), it is written there directly.
+     */
+    public void setDeadLetterDir(String deadLetterDir) {
+        this.deadLetterDir = Path.of(deadLetterDir);
+    }
+
+    /**
+     * The bean's init method: it joins the context's event notifiers when the context starts, in any
+     * host (Camel Main adds the event notifiers it finds among its beans; Camel Spring Boot looks for
+     * them before the YAML beans are made). Only the instance in the registry joins: Camel Main makes
+     * every YAML bean twice.
+     */
+    public void joinEventNotifiers() throws Exception {
+        CamelContext context = getCamelContext();
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) {
+                if (camelContext.getRegistry().lookupByName(NAME) == ShutdownDrain.this
+                        && !camelContext.getManagementStrategy().getEventNotifiers().contains(ShutdownDrain.this)) {
+                    camelContext.getManagementStrategy().addEventNotifier(ShutdownDrain.this);
+                    ServiceHelper.startService(ShutdownDrain.this);
+                }
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
+                // joined while starting
+            }
+        });
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event.getType() == CamelEvent.Type.CamelContextStopping
+                || event.getType() == CamelEvent.Type.RoutesStopped
+                || event.getType() == CamelEvent.Type.ExchangeFailed;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        if (event instanceof CamelEvent.ExchangeFailedEvent failed) {
+            handBackFailed(failed.getExchange());
+        } else if (event.getType() == CamelEvent.Type.CamelContextStopping) {
+            draining = true;
+            queues().forEach(queue -> queuesAtStop.add(queue.getQueue()));
+            int queued = queuesAtStop.stream().mapToInt(BlockingQueue::size).sum();
+            int inFlight = inFlight();
+            pendingAtStop = queued + inFlight;
+            if (queuesAtStop.isEmpty()) {
+                // a broker's or Kafka's queues: what waits there stays there for the next start
+                LOG.info("Shutting down: new webhooks are refused (503, or the HTTP server has closed) and Huma sends "
+                        + "them again; finishing {} in-flight event(s), queued events stay in their queue", inFlight);
+            } else {
+                LOG.info("Shutting down: new webhooks are refused (503, or the HTTP server has closed) and Huma sends "
+                        + "them again; draining {} queued and {} in-flight event(s)", queued, inFlight);
+            }
+            long handBackIn = Math.max(0,
+                    TimeUnit.SECONDS.toMillis(getCamelContext().getShutdownStrategy().getTimeout()) - HAND_BACK_MARGIN_MILLIS);
+            timer = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "shutdown-drain");
+            timer.schedule(this::handLeftoversToTheDeadLetterRoute, handBackIn, TimeUnit.MILLISECONDS);
+        } else {
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            report();
+        }
+    }
+
+    /** What the workers could not take in time goes to the dead-letter route while it still runs. */
+    private void handLeftoversToTheDeadLetterRoute() {
+        ProducerTemplate template = getCamelContext().createProducerTemplate();
+        try {
+            for (BlockingQueue<Exchange> queue : queuesAtStop) {
+                Exchange left;
+                while ((left = queue.poll()) != null) {
+                    Exchange record = left.copy();
+                    record.setProperty(Exchange.EXCEPTION_CAUGHT,
+                            new IllegalStateException("left in the queue when the bundle shut down"));
+                    // never tried: it was still waiting for a worker
+                    record.setProperty("humaAttempts", 0);
+                    template.send("direct:huma-dead-letter", record);
+                    if (record.getException() != null) {
+                        toTheEndpoint(record, "left in the queue when the bundle shut down");
+                    }
+                    handedBack.incrementAndGet();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Could not hand the events left in the queues to the dead letters: {}", e.toString());
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }
+    }
+
+    /** A worker's exchange failed without reaching the dead letters (a forced stop): the endpoint takes it. */
+    private void handBackFailed(Exchange exchange) {
+        String route = exchange.getFromRouteId();
+        if (route == null || !route.endsWith(WORKER_ROUTE_SUFFIX)) {
+            return;
+        }
+        String written = exchange.getProperty(DeadLetters.WRITTEN_PROPERTY, String.class);
+        if (written != null) {
+            // the dead-letter route wrote the record, then the stop cut the rest of it short
+            LOG.warn("{} event: dead letter {} written; the rest of its route was cut short by the stop ({})",
+                    exchange.getMessage().getHeader(DeadLetters.EVENT_HEADER), written,
+                    exchange.getException() == null ? "unknown" : exchange.getException().toString());
+            return;
+        }
+        // the original message when the unit of work still has it (its event headers), and in any case
+        // the payload as it came, from the worker's humaPayload (DeadLetters), not the body the route
+        // had made of it by now
+        org.apache.camel.Message original = exchange.getUnitOfWork() != null
+                ? exchange.getUnitOfWork().getOriginalInMessage() : null;
+        Exchange record = exchange.copy();
+        if (original != null) {
+            record.setIn(original.copy());
+        }
+        String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
+                + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
+        lastResort.incrementAndGet();
+        toTheEndpoint(record, reason);
+    }
+
+    private void toTheEndpoint(Exchange record, String reason) {
+        String name = deadLetters.fileName(record);
+        try {
+            String text = deadLetters.recordWithReason(record, reason);
+            ProducerTemplate template = getCamelContext().createProducerTemplate();
+            try {
+                template.sendBodyAndHeader(deadLetterUri, text.getBytes(StandardCharsets.UTF_8),
+                        Exchange.FILE_NAME, name);
+            } finally {
+                template.stop();
+            }
+            LOG.error("{} event failed and was written as dead letter {}: {}",
+                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), name, reason);
+        } catch (Exception e) {
+            writeToTheFolder(record, name, reason, e);
+        }
+    }
+
+    /** The endpoint refused the record (the context is going down): the folder takes it, by plain file I/O. */
+    private void writeToTheFolder(Exchange record, String name, String reason, Exception refusal) {
+        Object event = record.getMessage().getHeader(DeadLetters.EVENT_HEADER);
+        try {
+            String text = deadLetters.recordWithReason(record, reason);
+            Files.createDirectories(deadLetterDir);
+            Path part = deadLetterDir.resolve("." + name + ".part");
+            Files.write(part, text.getBytes(StandardCharsets.UTF_8));
+            Files.move(part, deadLetterDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            LOG.error("{} event failed and was written as dead letter {} in {} (the dead-letter endpoint refused it: {}): {}",
+                    event, name, deadLetterDir.toAbsolutePath(), refusal.getMessage(), reason);
+        } catch (Exception e) {
+            // not even the folder: the log is the record (a payload holds no secret)
+            LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
+                    event, e.getMessage(), record.getMessage().getBody(String.class));
+        }
+    }
+
+    private void report() {
+        int left = 0;
+        for (BlockingQueue<Exchange> queue : queuesAtStop) {
+            Exchange exchange;
+            while ((exchange = queue.poll()) != null) {
+                toTheEndpoint(exchange, "left in the queue when the bundle shut down");
+                left++;
+            }
+        }
+        queuesAtStop.clear();
+        int dead = handedBack.getAndSet(0) + lastResort.getAndSet(0) + left;
+        int finished = Math.max(0, pendingAtStop - dead);
+        if (dead == 0) {
+            LOG.info("Shutdown: {} queued or in-flight event(s) finished as results or dead letters, none left", finished);
+        } else {
+            LOG.warn("Shutdown: {} queued or in-flight event(s) finished; {} not finished in time, written as dead letters "
+                    + "(replay them after restart)", finished, dead);
+        }
+    }
+
+    /** The bundle's in-memory queues ({@code seda:huma-...}), never a host's own. */
+    private List<SedaEndpoint> queues() {
+        return getCamelContext().getEndpoints().stream()
+                .filter(SedaEndpoint.class::isInstance)
+                .map(SedaEndpoint.class::cast)
+                .filter(seda -> seda.getEndpointBaseUri().startsWith(QUEUE_PREFIX))
+                .toList();
+    }
+
+    /**
+     * Events in flight in the bundle's routes, each counted once: in the route it came in by (a
+     * webhook, a worker, the replay), not again in the {@code direct:} routes it passes through; never
+     * a host's own.
+     */
+    private int inFlight() {
+        return getCamelContext().getRoutes().stream()
+                .filter(route -> route.getRouteId().startsWith(ROUTE_PREFIX))
+                .filter(route -> !route.getEndpoint().getEndpointUri().startsWith("direct:"))
+                .mapToInt(route -> getCamelContext().getInflightRepository().size(route.getRouteId()))
+                .sum();
+    }
+}

@@ -1,0 +1,160 @@
+package ai.huma.camel.queue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.huma.camel.support.BundleProcess;
+import ai.huma.camel.simulator.HumaSimulator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Durable queues against a crash: the bundle's JVM is killed (SIGKILL) with accepted webhooks still
+ * queued, or in the middle of a paginated fetch, then started again on the same data folder: every
+ * accepted event ends as its result, none is lost and none is written twice. And a graceful stop
+ * leaves what is queued in the journal rather than in the dead letters. Each test has its own bundle,
+ * folders and fake API, so that they run side by side (most of their time is spent waiting).
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class CrashRecoveryTest {
+
+    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
+    /** Each test its own fake API (its own delays and request log): the tests run side by side. */
+    private final HumaSimulator huma = startFakeApi();
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @AfterEach
+    void stopFakeApi() {
+        huma.close();
+    }
+
+    @Test
+    void killedWithWebhooksQueuedTheRestartWorksThemAllOnce() throws Exception {
+        List<String> tickets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tickets.add("crash" + i);
+            huma.question("crash" + i, 3);
+        }
+        huma.delay(Duration.ofMillis(300));
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
+            for (String ticket : tickets) {
+                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+            }
+
+            bundle.kill();
+
+            List<String> beforeRestart = bundle.files("output");
+            assertThat(beforeRestart.size()).as("the kill came with events still queued").isLessThan(tickets.size());
+            huma.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
+            assertThat(bundle.files("data/dead-letter")).isEmpty();
+            assertWrittenOnce(bundle, tickets);
+        }
+    }
+
+    @Test
+    void killedInTheMiddleOfAPaginatedFetchTheRestartWritesTheWholeAnswer() throws Exception {
+        huma.question("paged", 500);
+        huma.delay(Duration.ofMillis(400));
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
+            assertThat(bundle.webhook("/api/webhook-question-answered", question("paged")).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> huma.apiRequests().stream().anyMatch(r -> r.page() == 2));
+
+            bundle.kill();
+
+            assertThat(bundle.files("output")).isEmpty();
+            huma.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").size() == 1);
+            JsonNode result = json.readTree(bundle.workDir().resolve("output").resolve("q_paged_result.json").toFile());
+            assertThat(result.at("/answer/data").size()).as("every page, after the restart").isEqualTo(500);
+            assertWrittenOnce(bundle, List.of("paged"));
+        }
+    }
+
+    @Test
+    void aGracefulStopLeavesTheQueuedEventsInTheJournal() throws Exception {
+        List<String> tickets = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tickets.add("stop" + i);
+            huma.question("stop" + i, 3);
+        }
+        huma.delay(Duration.ofMillis(700));
+        Map<String, String> environment = new java.util.HashMap<>(durable());
+        environment.put("HUMA_SHUTDOWN_TIMEOUT", "3");
+        try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", environment).start()) {
+            for (String ticket : tickets) {
+                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+            }
+
+            assertThat(bundle.stop()).isZero();
+
+            assertThat(bundle.files("output").size()).as("some were still queued").isLessThan(tickets.size());
+            assertThat(bundle.files("data/dead-letter")).as("queued events stay in the journal").isEmpty();
+            huma.delay(Duration.ZERO);
+            bundle.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> bundle.files("output").size() == tickets.size());
+            assertThat(bundle.files("data/dead-letter")).isEmpty();
+            assertWrittenOnce(bundle, tickets);
+        }
+    }
+
+    /**
+     * Every event written, and none twice but the one a kill may cut between writing its result and
+     * recording its delivery: that one is written again after the restart, to the same file. The
+     * worker logs a result just after its file is in place: the log line of the last one may follow
+     * the file by a moment.
+     */
+    private static void assertWrittenOnce(BundleProcess bundle, List<String> tickets) throws java.io.IOException {
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes(bundle.output()).keySet().containsAll(tickets));
+        Map<String, Integer> writes = writes(bundle.output());
+        int again = 0;
+        for (String ticket : tickets) {
+            int times = writes.getOrDefault(ticket, 0);
+            assertThat(times).as("results written for %s", ticket).isBetween(1, 2);
+            again += times - 1;
+        }
+        assertThat(again).as("events written a second time").isLessThanOrEqualTo(1);
+    }
+
+    /** How many times each ticket's result was written, from the workers' log lines. */
+    private static Map<String, Integer> writes(String consoles) {
+        Map<String, Integer> writes = new java.util.HashMap<>();
+        Matcher written = WRITTEN.matcher(consoles);
+        while (written.find()) {
+            writes.merge(written.group(1), 1, Integer::sum);
+        }
+        return writes;
+    }
+
+    private Map<String, String> durable() {
+        return Map.of("API_URL", huma.baseUrl(), "API_SECRET_KEY", huma.apiKey(), "API_CALLBACK_AUTH", "crash-token",
+                "HUMA_QUEUE_MODE", "durable");
+    }
+
+    private static String question(String ticket) {
+        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
+    }
+
+    private static HumaSimulator startFakeApi() {
+        try {
+            return new HumaSimulator();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

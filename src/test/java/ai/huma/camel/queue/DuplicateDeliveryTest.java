@@ -1,0 +1,162 @@
+package ai.huma.camel.queue;
+
+import java.nio.file.Files;
+import java.util.Properties;
+
+import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import org.apache.camel.builder.NotifyBuilder;
+import ai.huma.camel.runtime.HumaCamelMain;
+import org.apache.camel.main.Main;
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Huma delivers a webhook up to three times: the same delivery is worked once, a new event again. */
+// one bundle per test: each test restarts the bundle
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
+class DuplicateDeliveryTest extends HumaRoutesTestSupport {
+
+    private static final String QUESTION = "{\"question\":\"twice\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";
+
+    @Test
+    void theSameQuestionDeliveryIsWorkedOnce() {
+        HUMA.question("t1", 5);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+        }
+
+        awaitDone(done);
+        // the repeats too (on a broker they never reach the worker)
+        awaitWorkersIdle();
+        assertThat(HUMA.apiRequests()).hasSize(1);
+        assertThat(outputFiles()).containsExactly("twice_result.json");
+    }
+
+    @Test
+    void theSameHistoryDeliveryIsWorkedOnce() {
+        HUMA.visual("v1", "csv", "a\n".getBytes());
+        NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
+
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+
+        awaitDone(done);
+        // the repeats too (on a broker they never reach the worker)
+        awaitWorkersIdle();
+        assertThat(HUMA.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void aRepeatedSubscriptionDeliveryIsWorkedOnceAndANewUpdateAgain() {
+        HUMA.subscription("s1", 5);
+        String update1 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T10:00:00Z\"}";
+        String update2 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T11:00:00Z\"}";
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
+
+        webhook(SUBSCRIPTION_PATH, update1);
+        webhook(SUBSCRIPTION_PATH, update1);
+        webhook(SUBSCRIPTION_PATH, update2);
+        webhook(SUBSCRIPTION_PATH, update2);
+
+        awaitDone(done);
+        // the repeats too (on a broker they never reach the worker)
+        awaitWorkersIdle();
+        assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::path)
+                .containsExactly("/v1/subscription/s1/data", "/v1/subscription/s1/data");
+    }
+
+    @Test
+    void twoUpdatesWhoseTextsLookAlikeAreTwoDeliveries() {
+        HUMA.subscription("s1", 5);
+        // the same text once glued together: "{links=[...], note=1, extra=2}"
+        String glued = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1, extra=2\"}";
+        String apart = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"note\":\"1\",\"extra\":\"2\"}";
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
+
+        webhook(SUBSCRIPTION_PATH, glued);
+        webhook(SUBSCRIPTION_PATH, apart);
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(2);
+    }
+
+    @Test
+    void theSameUpdateWithItsKeysInAnotherOrderIsTheSameDelivery() {
+        HUMA.subscription("s1", 5);
+        NotifyBuilder done = whenDone("huma-subscription-updated-worker", 1);
+
+        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\",\"rel\":\"data\"}],\"at\":1}");
+        webhook(SUBSCRIPTION_PATH, "{\"at\":1,\"links\":[{\"rel\":\"data\",\"href\":\"/v1/subscription/s1/data\"}]}");
+
+        awaitDone(done);
+        // the repeats too (on a broker they never reach the worker)
+        awaitWorkersIdle();
+        assertThat(HUMA.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void aTicketAndStatusThatGlueToTheSameTextAreTwoDeliveries() {
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
+        NotifyBuilder logged = new NotifyBuilder(context).fromRoute("huma-question-computed-worker")
+                .filter(exchange -> exchange.getProperty(org.apache.camel.Exchange.DUPLICATE_MESSAGE) != null).whenDone(1).create();
+
+        webhook(QUESTION_PATH, "{\"question_status\":\"b:processing\",\"ticket_number\":\"a\"}");
+        webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"a:b\"}");
+
+        awaitDone(done);
+        assertThat(logged.matches()).as("the second was taken for a duplicate").isFalse();
+    }
+
+    @Test
+    void aNewStatusOfTheSameTicketIsANewDelivery() {
+        HUMA.question("t1", 5);
+        NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
+
+        webhook(QUESTION_PATH, "{\"question\":\"twice\",\"question_status\":\"processing\",\"ticket_number\":\"t1\"}");
+        webhook(QUESTION_PATH, QUESTION);
+
+        awaitDone(done);
+        assertThat(HUMA.apiRequests()).hasSize(1);
+        assertThat(outputFiles()).containsExactly("twice_result.json");
+    }
+
+    @Test
+    void theRecordOfDeliveriesHoldsAcrossARestart() throws Exception {
+        HUMA.question("t1", 5);
+        webhook(QUESTION_PATH, QUESTION);
+        awaitOutput("twice_result.json");
+        Files.delete(outputDir.resolve("twice_result.json"));
+        assertThat(HUMA.apiRequests()).hasSize(1);
+
+        // a second bundle, started afresh on the same data folder, as after a restart
+        context.stop();
+        int secondPort = AvailablePortFinder.getNextAvailable();
+        Main restarted = HumaCamelMain.newMain(HumaCamelMain.locations(), " (restarted)");
+        Properties properties = new Properties();
+        properties.putAll(testProperties);
+        properties.setProperty("huma.port", Integer.toString(secondPort));
+        // the routes as the launcher finds them (the working directory's routes/ are the project's own)
+        properties.remove("huma.routes");
+        restarted.setOverrideProperties(properties);
+        restarted.start();
+        try {
+            port = secondPort;
+            NotifyBuilder done = new NotifyBuilder(restarted.getCamelContext())
+                    .fromRoute("huma-question-computed-worker").whenDone(1).create();
+
+            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+
+            awaitDone(done);
+            assertThat(HUMA.apiRequests()).hasSize(1);
+            assertThat(outputFiles()).isEmpty();
+            assertThat(Files.readAllLines(dataDir.resolve("deliveries.idx"))).hasSize(1);
+        } finally {
+            restarted.stop();
+        }
+    }
+}

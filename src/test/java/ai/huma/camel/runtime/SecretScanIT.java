@@ -1,0 +1,91 @@
+package ai.huma.camel.runtime;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import ai.huma.camel.support.HumaRoutesTestSupport;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * No secret in any log, output file, dead letter or record. Runs after all other tests (failsafe,
+ * in {@code mvn verify}): drives every path of the bundle once more (results, retries, dead letters,
+ * replay, refused calls with near-miss tokens), then scans everything the whole test run wrote: the
+ * output and data folders of every test and the consoles of the launched JVMs (target/test-work),
+ * the log file (target/test-logs) and the captured test output (target/surefire-reports).
+ */
+class SecretScanIT extends HumaRoutesTestSupport {
+
+    @Override
+    protected Properties extraProperties() {
+        return properties(
+                "huma.retry.initial-delay", "20",
+                "huma.retry.max-redeliveries", "1");
+    }
+
+    @Test
+    void nothingTheBundleWritesHoldsTheApiKeyOrTheCallbackToken() throws Exception {
+        HUMA.question("t1", 150);
+        HUMA.question("t2", 5);
+        HUMA.subscription("s1", 120);
+        HUMA.visual("v1", "pdf", "%PDF fake".getBytes(StandardCharsets.US_ASCII));
+        HUMA.fail("/v1/questions/t2/result", null, 401, Integer.MAX_VALUE);
+        HUMA.fail("/v1/subscription/s2/data", null, 500, Integer.MAX_VALUE);
+
+        // refused calls, some presenting near-misses of the real token
+        post(QUESTION_PATH, "Bearer " + CALLBACK_TOKEN + "x", "application/json", "{}");
+        post(QUESTION_PATH, CALLBACK_TOKEN, "application/json", "{}");
+        post(QUESTION_PATH, "Bearer " + CALLBACK_TOKEN + " " + CALLBACK_TOKEN, "application/json", "{}");
+        post(HISTORY_PATH, "Bearer " + CALLBACK_TOKEN, "text/plain", CALLBACK_TOKEN);
+        post(HISTORY_PATH, "Bearer " + CALLBACK_TOKEN, "application/json", "{\"" + CALLBACK_TOKEN.substring(3));
+        // work that succeeds, fails for good, and is replayed
+        webhook(QUESTION_PATH, "{\"question\":\"ok\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+        webhook(QUESTION_PATH, "{\"question\":\"key refused\",\"question_status\":\"succeeded\",\"ticket_number\":\"t2\"}");
+        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
+        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s2/data\"}]}");
+        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+
+        awaitOutput("ok_result.json");
+        awaitOutput("s1_result.json");
+        awaitOutput("v1.pdf");
+        awaitOutput("v1_result.json");
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
+        Path replay = Files.createDirectories(dataDir.resolve("replay"));
+        for (Path deadLetter : deadLetterFiles()) {
+            Files.move(deadLetter, replay.resolve(deadLetter.getFileName()));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
+
+        Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey());
+        List<String> leaks = new ArrayList<>();
+        int scanned = 0;
+        for (Path root : List.of(TEST_WORK, Path.of("target", "test-logs"), Path.of("target", "surefire-reports"))) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    scanned++;
+                    String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                    secrets.forEach((name, secret) -> {
+                        if (content.contains(secret)) {
+                            leaks.add(name + " in " + file);
+                        }
+                    });
+                }
+            }
+        }
+        assertThat(Files.size(Path.of("target", "test-logs", "huma-camel.log"))).isPositive();
+        assertThat(scanned).as("files scanned").isGreaterThan(10);
+        assertThat(leaks).isEmpty();
+    }
+}
