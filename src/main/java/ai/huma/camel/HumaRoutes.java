@@ -20,6 +20,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.RouteConfigurationsBuilder;
 import org.apache.camel.RoutesBuilder;
+import ai.huma.camel.event.HumaEvent;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -139,8 +143,47 @@ public class HumaRoutes implements RoutesBuilder, RouteConfigurationsBuilder, Ca
                 }
             }
             builders = new ArrayList<>(PluginHelper.getRoutesLoader(context).findRoutesBuilders(resources));
+            builders.add(new EventRoutes());
         }
         return builders;
+    }
+
+    /**
+     * The webhook route and the worker route of each event of {@link HumaEvent}, made from the route
+     * templates {@code huma-webhook} (huma-edge.camel.yaml) and {@code huma-worker}
+     * (huma-workers.camel.yaml); a template that is not there (its file switched off or replaced by
+     * one without it) makes no routes.
+     */
+    static final class EventRoutes extends RouteBuilder {
+
+        static final String WEBHOOK_TEMPLATE = "huma-webhook";
+        static final String WORKER_TEMPLATE = "huma-worker";
+
+        @Override
+        public void configure() {
+            // nothing here: the templated routes are added once every template is in the context
+        }
+
+        @Override
+        public void addTemplatedRoutesToCamelContext(CamelContext context) throws Exception {
+            ModelCamelContext model = (ModelCamelContext) context;
+            for (HumaEvent event : HumaEvent.values()) {
+                if (model.getRouteTemplateDefinition(WEBHOOK_TEMPLATE) != null) {
+                    TemplatedRouteBuilder.builder(context, WEBHOOK_TEMPLATE).routeId(event.webhookRouteId())
+                            .parameter("event", event.key())
+                            .parameter("name", event.eventName())
+                            .parameter("path", event.path())
+                            .add();
+                }
+                if (model.getRouteTemplateDefinition(WORKER_TEMPLATE) != null) {
+                    TemplatedRouteBuilder.builder(context, WORKER_TEMPLATE).routeId(event.workerRouteId())
+                            .parameter("event", event.key())
+                            .parameter("name", event.eventName())
+                            .parameter("fetch", event.paged() ? "pages" : "visual")
+                            .add();
+                }
+            }
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package ai.huma.camel;
 
+import ai.huma.camel.event.HumaEvent;
+
 import ai.huma.camel.deliver.ResultDelivery;
 
 import ai.huma.camel.settings.EndpointMasking;
@@ -27,9 +29,6 @@ import org.slf4j.LoggerFactory;
 public class ReadyLine implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadyLine.class);
-    private static final List<String> EVENTS = List.of("question", "subscription", "history");
-    private static final List<String> PATHS = List.of("/api/webhook-question-answered", "/api/webhook-history-visualized",
-            "/api/webhook-subscription-updated");
     /** The standalone jar's webhook server: when it is there, the jar logs its own line. */
     private static final String STANDALONE_SERVER = "humaWebhookServer";
 
@@ -66,7 +65,8 @@ public class ReadyLine implements CamelContextAware {
     /** The line in a host: the webhook paths on the host's own HTTP server. */
     public static String inHost(PropertiesComponent properties) {
         String prefix = value(properties, "huma.http.path-prefix");
-        return "huma-camel ready: webhooks at " + PATHS.stream().map(path -> prefix + path).collect(Collectors.joining(", "))
+        return "huma-camel ready: webhooks at " + java.util.Arrays.stream(HumaEvent.values())
+                .map(event -> prefix + event.path()).collect(Collectors.joining(", "))
                 + " of this application's HTTP server" + setUp(properties, "");
     }
 
@@ -106,8 +106,9 @@ public class ReadyLine implements CamelContextAware {
     /** Each event's destinations, masked; one entry for events that share theirs. */
     static String outputs(PropertiesComponent properties) {
         Map<String, List<String>> byDestinations = new LinkedHashMap<>();
-        for (String event : EVENTS) {
-            String uris = value(properties, "huma.output." + event + ".uri");
+        for (HumaEvent humaEvent : HumaEvent.values()) {
+            String event = humaEvent.key();
+            String uris = value(properties, humaEvent.outputSetting());
             String masked = ResultDelivery.split(uris).stream().map(EndpointMasking::mask).collect(Collectors.joining(" + "));
             byDestinations.computeIfAbsent(masked, key -> new java.util.ArrayList<>()).add(event);
         }

@@ -1,5 +1,7 @@
 package ai.huma.camel;
 
+import ai.huma.camel.event.HumaEvent;
+
 import ai.huma.camel.settings.SafeText;
 
 import ai.huma.camel.settings.InvalidSettingsException;
@@ -122,8 +124,8 @@ public class SettingsCheck implements CamelContextAware {
         notBlank("huma.replay.dir");
         ResultDelivery delivery = new ResultDelivery();
         delivery.setCamelContext(context);
-        for (String event : List.of("question", "subscription", "history")) {
-            String key = "huma.output." + event + ".uri";
+        for (HumaEvent event : HumaEvent.values()) {
+            String key = event.outputSetting();
             text(key, uris -> delivery.checkDestinations(key, uris));
         }
 
@@ -171,8 +173,8 @@ public class SettingsCheck implements CamelContextAware {
             problems.add("huma.queue.mode=kafka needs huma.kafka.brokers (HUMA_KAFKA_BROKERS), "
                     + "e.g. kafka-1.example.com:9092,kafka-2.example.com:9092");
         }
-        for (String event : List.of("question", "subscription", "history")) {
-            notBlank("huma.queue." + event + ".uri");
+        for (HumaEvent event : HumaEvent.values()) {
+            notBlank(event.queueSetting());
         }
     }
 

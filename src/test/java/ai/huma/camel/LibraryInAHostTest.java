@@ -71,7 +71,7 @@ class LibraryInAHostTest {
 
         assertThat(ReadyLine.inHost(context.getPropertiesComponent()))
                 .startsWith("huma-camel ready: webhooks at /huma/api/webhook-question-answered, "
-                        + "/huma/api/webhook-history-visualized, /huma/api/webhook-subscription-updated of this application's HTTP server")
+                        + "/huma/api/webhook-subscription-updated, /huma/api/webhook-history-visualized of this application's HTTP server")
                 .contains("| Huma API api.acme.huma.ai |").contains("| queue memory |").doesNotContain("s3cret");
     }
 
@@ -113,14 +113,15 @@ class LibraryInAHostTest {
         HumaRoutes routes = context.getRegistry().lookupByNameAndType(HumaRoutes.NAME, HumaRoutes.class);
         List<String> all = routes.fileNames(context);
         assertThat(all).first().isEqualTo("huma-beans.camel.yaml");
-        assertThat(all).contains("huma-webhooks.camel.yaml", "huma-dead-letter.camel.yaml");
+        assertThat(all).contains("huma-edge.camel.yaml", "huma-workers.camel.yaml", "huma-fetch.camel.yaml",
+                "huma-deliver.camel.yaml", "huma-failure.camel.yaml");
 
         Properties overrides = new Properties();
-        overrides.setProperty(HumaRoutes.EXCLUDE_PROPERTY, "huma-dead-letter, huma-output.camel.yaml");
+        overrides.setProperty(HumaRoutes.EXCLUDE_PROPERTY, "huma-failure, huma-deliver.camel.yaml");
         context.getPropertiesComponent().setOverrideProperties(overrides);
-        routes.replace(List.of("huma-api.camel.yaml"));
+        routes.replace(List.of("huma-fetch.camel.yaml"));
         assertThat(routes.fileNames(context)).hasSize(all.size() - 3)
-                .doesNotContain("huma-dead-letter.camel.yaml", "huma-output.camel.yaml", "huma-api.camel.yaml");
+                .doesNotContain("huma-failure.camel.yaml", "huma-deliver.camel.yaml", "huma-fetch.camel.yaml");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package ai.huma.camel.deliver;
 
+import ai.huma.camel.event.HumaEvent;
+import ai.huma.camel.settings.SafeText;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +42,9 @@ public class ResultDelivery implements CamelContextAware {
     /** The exchange property holding the result files of the event. */
     public static final String FILES = "humaResultFiles";
     /** A file written to a folder while the rest of its result is not (DeadLetters.discardPartialOutput). */
-    public static final String PARTIAL_OUTPUT = "humaVisualWritten";
+    public static final String PARTIAL_OUTPUT = "humaPartialOutput";
 
+    private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1F]{1,255}");
     private static final Pattern DESTINATION_SEPARATOR = Pattern.compile(",\\s*(?=[A-Za-z][A-Za-z0-9+.-]*:)");
     private static final Map<String, String> CONTENT_TYPES = Map.of(
             "json", "application/json",
@@ -60,9 +64,6 @@ public class ResultDelivery implements CamelContextAware {
             "jms", "org.apache.camel:camel-jms");
 
     private CamelContext camelContext;
-    private String questionUris;
-    private String subscriptionUris;
-    private String historyUris;
 
     /** One file of a result: its name and content (text, bytes or a stream cache). */
     public record ResultFile(String name, Object content) {
@@ -78,23 +79,12 @@ public class ResultDelivery implements CamelContextAware {
         return camelContext;
     }
 
-    public void setQuestionUris(String uris) {
-        this.questionUris = uris;
-    }
-
-    public void setSubscriptionUris(String uris) {
-        this.subscriptionUris = uris;
-    }
-
-    public void setHistoryUris(String uris) {
-        this.historyUris = uris;
-    }
-
     /** At start-up: every output property names endpoints of components this bundle carries. */
     public void check() {
-        checkDestinations("huma.output.question.uri", questionUris);
-        checkDestinations("huma.output.subscription.uri", subscriptionUris);
-        checkDestinations("huma.output.history.uri", historyUris);
+        for (HumaEvent event : HumaEvent.values()) {
+            checkDestinations(event.outputSetting(),
+                    camelContext.getPropertiesComponent().resolveProperty(event.outputSetting()).orElse(""));
+        }
     }
 
     /** Keeps the message body as one result file, named by its {@code CamelFileName} header. */
@@ -233,6 +223,47 @@ public class ResultDelivery implements CamelContextAware {
         } else {
             exchange.removeProperty(PARTIAL_OUTPUT);
         }
+    }
+
+    /**
+     * Makes the message the file at that place of the result, for the transform hook: its body, its
+     * name in {@code CamelFileName}, its event in {@code HumaEvent}; nothing else.
+     */
+    public void asTransformInput(Exchange exchange, @ExchangeProperty(Exchange.LOOP_INDEX) int index) {
+        ResultFile file = files(exchange).get(index);
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setBody(reread(file.content()));
+        message.setHeader(Exchange.FILE_NAME, file.name());
+        message.setHeader(HumaEvent.NAME_HEADER, exchange.getProperty(HumaEvent.PROPERTY, String.class));
+    }
+
+    /**
+     * Takes what the transform hook gave back as the file at that place: its body (a stream is kept
+     * as a stream cache, read again for each destination) and its name, which must stay a plain file
+     * name; no body: the file is dropped ({@link #dropEmpty}).
+     */
+    public void transformed(Exchange exchange, @ExchangeProperty(Exchange.LOOP_INDEX) int index) {
+        List<ResultFile> files = files(exchange);
+        Message message = exchange.getMessage();
+        String name = message.getHeader(Exchange.FILE_NAME, String.class);
+        if (name == null || name.isBlank()) {
+            name = files.get(index).name();
+        }
+        if (!PLAIN_FILE_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("the transform hook gave the file name " + SafeText.quoted(name)
+                    + ": a plain file name is expected (no folders)");
+        }
+        Object body = message.getBody();
+        if (body instanceof InputStream || body instanceof java.io.Reader) {
+            body = exchange.getContext().getTypeConverter().convertTo(StreamCache.class, exchange, body);
+        }
+        files.set(index, new ResultFile(name, body));
+    }
+
+    /** Drops the files the transform hook gave back without a body. */
+    public void dropEmpty(Exchange exchange) {
+        files(exchange).removeIf(file -> file.content() == null);
     }
 
     /** The names of the result files, for the log. */

@@ -1,5 +1,11 @@
 package ai.huma.camel.deliver;
 
+import java.util.Map;
+
+import ai.huma.camel.event.HumaEvent;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+
 import ai.huma.camel.fetch.BadHumaPayloadException;
 import ai.huma.camel.fetch.HumaIds;
 import ai.huma.camel.settings.SafeText;
@@ -27,6 +33,23 @@ public class ResultFileNames {
 
     private static final String RESULT_SUFFIX = "_result.json";
     private static final Pattern FILE_TYPE = Pattern.compile("[a-z0-9]{1,10}");
+
+    /**
+     * The name of a paged result (question, subscription) of this event, its payload and id (the
+     * worker's {@code humaResultId}).
+     */
+    public String pagedResult(@ExchangeProperty(HumaEvent.PROPERTY) String eventName, @Body Map<String, Object> payload,
+            @ExchangeProperty("humaResultId") String id) {
+        HumaEvent event = HumaEvent.named(eventName);
+        if (event == HumaEvent.QUESTION) {
+            Object question = payload.get("question");
+            return question(question instanceof String text ? text : null, id);
+        }
+        if (event == HumaEvent.SUBSCRIPTION) {
+            return subscription(id);
+        }
+        throw new IllegalStateException("no paged result for the event " + SafeText.quoted(eventName));
+    }
 
     public String question(String question, Object ticketNumber) {
         String sanitized = sanitizeQuestion(question);

@@ -94,7 +94,7 @@ public class SourceAllowList implements Predicate {
             return false;
         }
         exchange.setProperty(REFUSED_ADDRESS, address == null ? "an address the HTTP server does not give" : address);
-        return true;
+        return Refusal.refuse(exchange, 403, "Forbidden", "not in huma.callback.allowed-sources");
     }
 
     private static Block parse(String source) {

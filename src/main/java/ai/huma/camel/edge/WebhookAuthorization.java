@@ -72,7 +72,8 @@ public class WebhookAuthorization implements Predicate {
      */
     @Override
     public boolean matches(Exchange exchange) {
-        return !isAuthorized(exchange.getMessage().getHeader("Authorization", String.class));
+        return !isAuthorized(exchange.getMessage().getHeader("Authorization", String.class))
+                && Refusal.refuse(exchange, 401, "Unauthorized", "missing or wrong Authorization header");
     }
 
     /** The token of {@code <scheme> <token>}, or null when the header does not have that shape. */

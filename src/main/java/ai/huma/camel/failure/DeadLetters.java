@@ -1,5 +1,7 @@
 package ai.huma.camel.failure;
 
+import ai.huma.camel.event.HumaEvent;
+
 import ai.huma.camel.fetch.BadHumaPayloadException;
 
 import java.io.IOException;
@@ -50,9 +52,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public class DeadLetters {
 
     /** Headers that travel with a queued event (names valid for JMS and Kafka too). */
-    public static final String EVENT_HEADER = "HumaEvent";
-    public static final String RECEIVED_AT_HEADER = "HumaReceivedAt";
-    public static final String REPLAYS_HEADER = "HumaReplays";
+    public static final String EVENT_HEADER = HumaEvent.NAME_HEADER;
+    public static final String RECEIVED_AT_HEADER = HumaEvent.RECEIVED_AT_HEADER;
+    public static final String REPLAYS_HEADER = HumaEvent.REPLAYS_HEADER;
 
     /** A payload is copied as it is when it nests no deeper than this (the record adds one level). */
     /** The exchange property in which a worker keeps the payload as it came. */
@@ -108,7 +110,7 @@ public class DeadLetters {
     /** The event's name: its header, or, where a route has dropped the headers, the worker's humaEvent. */
     static String event(Exchange exchange) {
         String header = exchange.getMessage().getHeader(EVENT_HEADER, String.class);
-        return header != null ? header : exchange.getProperty("humaEvent", String.class);
+        return header != null ? header : exchange.getProperty(HumaEvent.PROPERTY, String.class);
     }
 
     /** The file name of a new dead letter: sortable by time, unique by exchange. */
@@ -122,7 +124,7 @@ public class DeadLetters {
      * Deletes a file the failed event had already written (a visual without its result), when the
      * output is a file endpoint ({@code CamelFileNameProduced} names it).
      */
-    public void discardPartialOutput(@ExchangeProperty("humaVisualWritten") String fileProduced) throws IOException {
+    public void discardPartialOutput(@ExchangeProperty("humaPartialOutput") String fileProduced) throws IOException {
         if (fileProduced != null && !fileProduced.isBlank()) {
             Files.deleteIfExists(Path.of(fileProduced));
         }

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.Predicate;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
@@ -37,24 +36,24 @@ import org.slf4j.LoggerFactory;
  * one place that writes dead letters;</li>
  * <li>when all routes have stopped, one line says how many events ended as results or dead letters.</li>
  * </ol>
- * Only an event whose exchange fails outside the dead letter channel (a worker cut short by a forced
- * stop, after the routes are gone) is handed straight to the dead-letter endpoint
- * ({@code huma.dead-letter.uri}), with the record the dead-letter route would have made; should a
- * forced stop make the endpoint refuse it too, it is written to the dead-letter folder directly.
+ * An event whose exchange fails outside the dead letter channel (a worker cut short by a stop that
+ * rejects the rest of its route) is handed to the dead-letter route too, unless that route had written
+ * its record already. It decides nothing and formats nothing itself: only when Camel refuses to run
+ * the dead-letter route at all does it put the record the route would have written in the
+ * dead-letter folder ({@code huma.dead-letter.dir}).
  */
-public class ShutdownDrain extends EventNotifierSupport implements Predicate {
+public class ShutdownDrain extends EventNotifierSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
     /** Its name in the Camel registry. */
     public static final String NAME = "humaShutdownDrain";
-    private static final String WORKER_ROUTE_SUFFIX = "-worker";
+    private static final String LEFT_IN_THE_QUEUE = "left in the queue when the bundle shut down";
     private static final String ROUTE_PREFIX = "huma-";
     private static final String QUEUE_PREFIX = "seda://huma-";
     /** Hand the leftovers to the dead-letter route this long before the shutdown time-out. */
     private static final long HAND_BACK_MARGIN_MILLIS = 2500;
 
-    private String deadLetterUri;
     private Path deadLetterDir = Path.of("data", "dead-letter");
     private final DeadLetters deadLetters = new DeadLetters();
     /** The queues as they were when stopping began: Camel drops its reference when a route stops. */
@@ -71,17 +70,6 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
      */
     public boolean isStopping(Exchange exchange) {
         return exchange.getContext().isStopping();
-    }
-
-    /** As a Camel predicate (the edge's {@code filter: ref: humaShutdownDrain}): {@link #isStopping}. */
-    @Override
-    public boolean matches(Exchange exchange) {
-        return isStopping(exchange);
-    }
-
-    /** The dead-letter endpoint (huma.dead-letter.uri), for what fails after the routes are gone. */
-    public void setDeadLetterUri(String deadLetterUri) {
-        this.deadLetterUri = deadLetterUri;
     }
 
     /**
@@ -156,25 +144,74 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
 
     /** What the workers could not take in time goes to the dead-letter route while it still runs. */
     private void handLeftoversToTheDeadLetterRoute() {
-        ProducerTemplate template = getCamelContext().createProducerTemplate();
         try {
             for (BlockingQueue<Exchange> queue : queuesAtStop) {
                 Exchange left;
                 while ((left = queue.poll()) != null) {
-                    Exchange record = left.copy();
-                    record.setProperty(Exchange.EXCEPTION_CAUGHT,
-                            new IllegalStateException("left in the queue when the bundle shut down"));
-                    // never tried: it was still waiting for a worker
-                    record.setProperty("humaAttempts", 0);
-                    template.send("direct:huma-dead-letter", record);
-                    if (record.getException() != null) {
-                        toTheEndpoint(record, "left in the queue when the bundle shut down");
-                    }
+                    toTheDeadLetterRoute(leftover(left), LEFT_IN_THE_QUEUE);
                     handedBack.incrementAndGet();
                 }
             }
         } catch (RuntimeException e) {
             LOG.error("Could not hand the events left in the queues to the dead letters: {}", e.toString());
+        }
+    }
+
+    /** An event still waiting in a queue, as the dead-letter route takes it: never tried. */
+    private static Exchange leftover(Exchange left) {
+        Exchange record = left.copy();
+        record.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException(LEFT_IN_THE_QUEUE));
+        record.setProperty(RedeliveryAdvisor.ATTEMPTS, 0);
+        return record;
+    }
+
+    /**
+     * A worker's exchange failed without reaching the dead letters (the stop rejected the rest of
+     * its route): the dead-letter route takes it, unless it had written its record already. A
+     * worker's exchange is known by the payload it keeps ({@code humaPayload}).
+     */
+    private void handBackFailed(Exchange exchange) {
+        if (exchange.getProperty(DeadLetters.PAYLOAD_PROPERTY) == null) {
+            return;
+        }
+        String written = exchange.getProperty(DeadLetters.WRITTEN_PROPERTY, String.class);
+        if (written != null) {
+            // the dead-letter route wrote the record, then the stop cut the rest of it short
+            LOG.warn("{} event: dead letter {} written; the rest of its route was cut short by the stop ({})",
+                    DeadLetters.event(exchange), written,
+                    exchange.getException() == null ? "unknown" : exchange.getException().toString());
+            return;
+        }
+        // the original message when the unit of work still has it (its event headers); the record
+        // takes the payload as it came from humaPayload in any case (DeadLetters)
+        org.apache.camel.Message original = exchange.getUnitOfWork() != null
+                ? exchange.getUnitOfWork().getOriginalInMessage() : null;
+        Exchange record = exchange.copy();
+        if (original != null) {
+            record.setIn(original.copy());
+        }
+        Exception failure = exchange.getException();
+        record.setException(null);
+        record.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+        String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
+                + (failure == null ? "unknown" : failure.toString());
+        lastResort.incrementAndGet();
+        toTheDeadLetterRoute(record, reason);
+    }
+
+    /**
+     * Hands the event to the dead-letter route, the one place that writes dead letters. Only when
+     * Camel refuses to run the route at all (a stop that has run out of time rejects every exchange)
+     * is the record the route would have written put in the dead-letter folder here, so that an
+     * event accepted with a 200 is never lost.
+     */
+    private void toTheDeadLetterRoute(Exchange record, String reason) {
+        ProducerTemplate template = getCamelContext().createProducerTemplate();
+        try {
+            // block=false: when the route has stopped, fail at once rather than wait for a consumer
+            template.send("direct:huma-dead-letter?block=false", record);
+        } catch (RuntimeException e) {
+            record.setException(e);
         } finally {
             try {
                 template.stop();
@@ -182,70 +219,27 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
                 // stopping anyway
             }
         }
+        if (record.getException() != null && record.getProperty(DeadLetters.WRITTEN_PROPERTY) == null) {
+            writeToTheFolder(record, reason, record.getException());
+        }
     }
 
-    /** A worker's exchange failed without reaching the dead letters (a forced stop): the endpoint takes it. */
-    private void handBackFailed(Exchange exchange) {
-        String route = exchange.getFromRouteId();
-        if (route == null || !route.endsWith(WORKER_ROUTE_SUFFIX)) {
-            return;
-        }
-        String written = exchange.getProperty(DeadLetters.WRITTEN_PROPERTY, String.class);
-        if (written != null) {
-            // the dead-letter route wrote the record, then the stop cut the rest of it short
-            LOG.warn("{} event: dead letter {} written; the rest of its route was cut short by the stop ({})",
-                    exchange.getMessage().getHeader(DeadLetters.EVENT_HEADER), written,
-                    exchange.getException() == null ? "unknown" : exchange.getException().toString());
-            return;
-        }
-        // the original message when the unit of work still has it (its event headers), and in any case
-        // the payload as it came, from the worker's humaPayload (DeadLetters), not the body the route
-        // had made of it by now
-        org.apache.camel.Message original = exchange.getUnitOfWork() != null
-                ? exchange.getUnitOfWork().getOriginalInMessage() : null;
-        Exchange record = exchange.copy();
-        if (original != null) {
-            record.setIn(original.copy());
-        }
-        String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
-                + (exchange.getException() == null ? "unknown" : exchange.getException().toString());
-        lastResort.incrementAndGet();
-        toTheEndpoint(record, reason);
-    }
-
-    private void toTheEndpoint(Exchange record, String reason) {
+    /** Camel refused to run the dead-letter route (the context is going down): the folder takes the record. */
+    private void writeToTheFolder(Exchange record, String reason, Exception refusal) {
+        String event = DeadLetters.event(record);
         String name = deadLetters.fileName(record);
-        try {
-            String text = deadLetters.recordWithReason(record, reason);
-            ProducerTemplate template = getCamelContext().createProducerTemplate();
-            try {
-                template.sendBodyAndHeader(deadLetterUri, text.getBytes(StandardCharsets.UTF_8),
-                        Exchange.FILE_NAME, name);
-            } finally {
-                template.stop();
-            }
-            LOG.error("{} event failed and was written as dead letter {}: {}",
-                    record.getMessage().getHeader(DeadLetters.EVENT_HEADER), name, reason);
-        } catch (Exception e) {
-            writeToTheFolder(record, name, reason, e);
-        }
-    }
-
-    /** The endpoint refused the record (the context is going down): the folder takes it, by plain file I/O. */
-    private void writeToTheFolder(Exchange record, String name, String reason, Exception refusal) {
-        Object event = record.getMessage().getHeader(DeadLetters.EVENT_HEADER);
         try {
             String text = deadLetters.recordWithReason(record, reason);
             Files.createDirectories(deadLetterDir);
             Path part = deadLetterDir.resolve("." + name + ".part");
             Files.write(part, text.getBytes(StandardCharsets.UTF_8));
             Files.move(part, deadLetterDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            LOG.error("{} event failed and was written as dead letter {} in {} (the dead-letter endpoint refused it: {}): {}",
+            LOG.error("{} event failed and was written as dead letter {} in {} (Camel refused the dead-letter route: {}): {}",
                     event, name, deadLetterDir.toAbsolutePath(), refusal.getMessage(), reason);
         } catch (Exception e) {
             // not even the folder: the log is the record (a payload holds no secret)
             LOG.error("{} event failed and could not be written as a dead letter ({}); its payload: {}",
-                    event, e.getMessage(), record.getMessage().getBody(String.class));
+                    event, e.getMessage(), DeadLetters.payload(record));
         }
     }
 
@@ -254,7 +248,7 @@ public class ShutdownDrain extends EventNotifierSupport implements Predicate {
         for (BlockingQueue<Exchange> queue : queuesAtStop) {
             Exchange exchange;
             while ((exchange = queue.poll()) != null) {
-                toTheEndpoint(exchange, "left in the queue when the bundle shut down");
+                toTheDeadLetterRoute(leftover(exchange), LEFT_IN_THE_QUEUE);
                 left++;
             }
         }

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import ai.huma.camel.event.HumaEvent;
 import org.apache.camel.Expression;
 
 /**
@@ -18,32 +19,34 @@ import org.apache.camel.Expression;
  * Huma's ids are 24-hex-digit object ids in practice; letters, digits, {@code _} and {@code -} up to
  * 128 characters are accepted.
  * <p>
- * As a Camel expression (a bean of its own per {@link #setField field}, used with {@code ref:} in
- * the routes) it reads that id out of the parsed payload in the body, without the copy of the
- * exchange a bean method call makes.
+ * As a Camel expression (bean {@code humaEventId}, used with {@code ref:} in the worker) it reads
+ * the id of the worker's event ({@code humaEvent}) out of the parsed payload in the body, without
+ * the copy of the exchange a bean method call makes: a question's ticket number, a subscription's
+ * subscribed id, a visual's conversion id.
  */
 public class HumaIds implements Expression {
 
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
-    private String field;
-
-    /** The payload field this bean reads as an expression: {@code ticket_number} or {@code conversion_id}. */
-    public void setField(String field) {
-        if (!List.of("ticket_number", "conversion_id").contains(field)) {
-            throw new IllegalArgumentException("HumaIds field must be ticket_number or conversion_id, not " + SafeText.quoted(field));
-        }
-        this.field = field;
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T evaluate(Exchange exchange, Class<T> type) {
+        HumaEvent event = HumaEvent.named(exchange.getProperty(HumaEvent.PROPERTY, String.class));
+        Object body = exchange.getMessage().getBody();
+        Map<String, Object> payload = body instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        return exchange.getContext().getTypeConverter().convertTo(type, exchange, idOf(event, payload));
     }
 
-    @Override
-    public <T> T evaluate(Exchange exchange, Class<T> type) {
-        if (field == null) {
-            throw new IllegalStateException("HumaIds used as an expression without a field");
+    /** The id of this event in its payload. */
+    public static String idOf(HumaEvent event, Map<String, Object> payload) {
+        if (event == null) {
+            throw new BadHumaPayloadException("no event to read an id for");
         }
-        Object body = exchange.getMessage().getBody();
-        Object id = body instanceof Map<?, ?> payload ? payload.get(field) : null;
-        return exchange.getContext().getTypeConverter().convertTo(type, exchange, requireId(id, field));
+        return switch (event) {
+            case QUESTION -> ticketNumber(payload);
+            case SUBSCRIPTION -> subscribedId(payload);
+            case HISTORY -> conversionId(payload);
+        };
     }
 
     /** The {@code ticket_number} of a Questions/Computed payload. */

@@ -5,6 +5,7 @@ import ai.huma.camel.failure.DeadLetters;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import ai.huma.camel.event.HumaEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,16 +48,11 @@ public class HumaMetrics implements CamelContextAware {
     /** The counters made so far, by name and tags: looked up once, not on every webhook. */
     private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static final Map<String, String> EVENT_OF_PATH = Map.of(
-            "/api/webhook-question-answered", "Questions/Computed",
-            "/api/webhook-history-visualized", "Histories/Visualized",
-            "/api/webhook-subscription-updated", "Subscriptions/AnswerUpdated");
     /** The name under which camel-micrometer keeps its registry (MicrometerConstants.METRICS_REGISTRY_NAME). */
     private static final String CAMEL_REGISTRY_NAME = "metricsRegistry";
 
     private CamelContext camelContext;
     private volatile MeterRegistry registry;
-    private final Map<String, String> queues = new java.util.LinkedHashMap<>();
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -66,19 +62,6 @@ public class HumaMetrics implements CamelContextAware {
     @Override
     public CamelContext getCamelContext() {
         return camelContext;
-    }
-
-    /** The queue of each event (its endpoint URI). */
-    public void setQuestionQueue(String uri) {
-        queues.put("question", uri);
-    }
-
-    public void setSubscriptionQueue(String uri) {
-        queues.put("subscription", uri);
-    }
-
-    public void setHistoryQueue(String uri) {
-        queues.put("history", uri);
     }
 
     /** Once the CamelContext has started (and Camel's registry exists), the queue gauges are bound. */
@@ -101,9 +84,9 @@ public class HumaMetrics implements CamelContextAware {
 
     /** A webhook request answered with this status by the server itself, when its path is one of the webhooks. */
     public void answered(String path, int status) {
-        String event = EVENT_OF_PATH.get(path);
+        HumaEvent event = HumaEvent.ofPath(path);
         if (event != null) {
-            answeredEvent(event, status);
+            answeredEvent(event.eventName(), status);
         }
     }
 
@@ -183,17 +166,22 @@ public class HumaMetrics implements CamelContextAware {
                 .orElse(camels != null ? camels : all.iterator().next());
     }
 
+    /** The depth of each event's in-memory queue (huma.queue.<event>.uri), when it is one. */
     private void bindQueueGauges(MeterRegistry meters) {
-        queues.forEach((name, uri) -> {
+        for (HumaEvent event : HumaEvent.values()) {
+            String uri = camelContext.getPropertiesComponent().resolveProperty(event.queueSetting()).orElse(null);
+            if (uri == null) {
+                continue;
+            }
             Endpoint endpoint = camelContext.hasEndpoint(uri);
             if (endpoint == null) {
                 endpoint = camelContext.getEndpoint(uri);
             }
             if (endpoint instanceof SedaEndpoint seda) {
                 Gauge.builder("huma.queue.depth", seda, SedaEndpoint::getCurrentQueueSize)
-                        .description("Events waiting in the queue for their worker").tag("queue", name)
+                        .description("Events waiting in the queue for their worker").tag("queue", event.key())
                         .register(meters);
             }
-        });
+        }
     }
 }

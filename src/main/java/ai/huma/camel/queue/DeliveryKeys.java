@@ -1,6 +1,6 @@
 package ai.huma.camel.queue;
 
-import ai.huma.camel.failure.DeadLetters;
+import ai.huma.camel.event.HumaEvent;
 import ai.huma.camel.settings.SafeText;
 
 import java.util.Arrays;
@@ -29,9 +29,10 @@ import org.apache.camel.RuntimeCamelException;
  * share a key: text glued together ({@code "1, extra=2"} against two fields) cannot collide. The
  * delivery record stores a SHA-256 digest of each key.
  * <p>
- * As a Camel expression (a bean of its own per {@link #setKind kind}, used with {@code ref:} in the
- * routes) it gives one of these keys without the copy of the exchange a bean method call makes: the
- * workers and the edge compute one per event.
+ * As a Camel expression (used with {@code ref:} in the routes) it gives one of these keys without
+ * the copy of the exchange a bean method call makes: the worker's (kind {@code event}, bean
+ * {@code humaDeliveryKey}: the key of the worker's event, the parsed payload in the body) and the
+ * edge's (kind {@code duplicate-id}, bean {@code humaBrokerDuplicateId}).
  */
 public class DeliveryKeys implements Expression {
 
@@ -42,14 +43,13 @@ public class DeliveryKeys implements Expression {
     private String kind = "";
 
     /**
-     * Which key this bean gives as an expression: {@code question}, {@code history} or
-     * {@code subscription} (the parsed payload as the body), or {@code duplicate-id} (the payload as
-     * it arrived, its event in the {@code HumaEvent} header).
+     * Which key this bean gives as an expression: {@code event} (the key of the worker's event, in
+     * the {@code humaEvent} property, the parsed payload as the body), or {@code duplicate-id} (the
+     * payload as it arrived, its event in the {@code HumaEvent} header).
      */
     public void setKind(String kind) {
-        if (!List.of("question", "history", "subscription", "duplicate-id").contains(kind)) {
-            throw new IllegalArgumentException("DeliveryKeys kind must be question, history, subscription or duplicate-id, not "
-                    + SafeText.quoted(kind));
+        if (!List.of("event", "duplicate-id").contains(kind)) {
+            throw new IllegalArgumentException("DeliveryKeys kind must be event or duplicate-id, not " + SafeText.quoted(kind));
         }
         this.kind = kind;
     }
@@ -59,11 +59,10 @@ public class DeliveryKeys implements Expression {
     public <T> T evaluate(Exchange exchange, Class<T> type) {
         try {
             Object key = switch (kind) {
-                case "question" -> question(exchange.getMessage().getMandatoryBody(Map.class));
-                case "history" -> history(exchange.getMessage().getMandatoryBody(Map.class));
-                case "subscription" -> subscription(exchange.getMessage().getMandatoryBody(Map.class));
+                case "event" -> keyOf(HumaEvent.named(exchange.getProperty(HumaEvent.PROPERTY, String.class)),
+                        exchange.getMessage().getMandatoryBody(Map.class));
                 case "duplicate-id" -> duplicateId(exchange.getMessage().getMandatoryBody(String.class),
-                        exchange.getMessage().getHeader(DeadLetters.EVENT_HEADER, String.class));
+                        exchange.getMessage().getHeader(HumaEvent.NAME_HEADER, String.class));
                 default -> throw new IllegalStateException("DeliveryKeys used as an expression without a kind");
             };
             return exchange.getContext().getTypeConverter().convertTo(type, exchange, key);
@@ -72,6 +71,18 @@ public class DeliveryKeys implements Expression {
         } catch (Exception e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e);
         }
+    }
+
+    /** The key of a delivery of this event. */
+    public String keyOf(HumaEvent event, Map<String, Object> payload) throws JsonProcessingException {
+        if (event == null) {
+            throw new IllegalStateException("no event to key a delivery of");
+        }
+        return switch (event) {
+            case QUESTION -> question(payload);
+            case HISTORY -> history(payload);
+            case SUBSCRIPTION -> subscription(payload);
+        };
     }
 
     /** Questions/Computed: the same ticket with the same status. */
@@ -93,13 +104,10 @@ public class DeliveryKeys implements Expression {
      * The key of a webhook as it arrives (the JSON text and its event), as a SHA-256 digest: the
      * duplicate id a broker uses to drop Huma's repeats across bundle instances.
      */
-    public String duplicateId(@Body String payload, @Header(DeadLetters.EVENT_HEADER) String event) throws JsonProcessingException {
+    public String duplicateId(@Body String payload, @Header(HumaEvent.NAME_HEADER) String event) throws JsonProcessingException {
         Map<String, Object> body = canonical.readValue(payload, new TypeReference<Map<String, Object>>() { });
-        String key = switch (event == null ? "" : event) {
-            case "Questions/Computed" -> question(body);
-            case "Histories/Visualized" -> history(body);
-            default -> subscription(body);
-        };
+        HumaEvent humaEvent = HumaEvent.named(event);
+        String key = keyOf(humaEvent == null ? HumaEvent.SUBSCRIPTION : humaEvent, body);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

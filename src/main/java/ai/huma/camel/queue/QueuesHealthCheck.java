@@ -1,5 +1,7 @@
 package ai.huma.camel.queue;
 
+import ai.huma.camel.event.HumaEvent;
+
 
 import java.util.Map;
 
@@ -17,7 +19,6 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public class QueuesHealthCheck extends AbstractHealthCheck {
 
-    private final Map<String, String> queues = new java.util.LinkedHashMap<>();
     private QueueBroker broker;
     private long brokerCheckedAt;
     private boolean brokerReachable = true;
@@ -31,17 +32,14 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
         this.broker = broker;
     }
 
-    /** The queue of each event (its endpoint URI). */
-    public void setQuestionQueue(String uri) {
-        queues.put("question", uri);
-    }
-
-    public void setSubscriptionQueue(String uri) {
-        queues.put("subscription", uri);
-    }
-
-    public void setHistoryQueue(String uri) {
-        queues.put("history", uri);
+    /** The queue of each event (huma.queue.<event>.uri), by the event's key. */
+    private Map<String, String> queues() {
+        Map<String, String> queues = new java.util.LinkedHashMap<>();
+        for (HumaEvent event : HumaEvent.values()) {
+            getCamelContext().getPropertiesComponent().resolveProperty(event.queueSetting())
+                    .ifPresent(uri -> queues.put(event.key(), uri));
+        }
+        return queues;
     }
 
     @Override
@@ -52,7 +50,7 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         boolean accepting = true;
-        for (Map.Entry<String, String> queue : queues.entrySet()) {
+        for (Map.Entry<String, String> queue : queues().entrySet()) {
             Endpoint endpoint = getCamelContext().hasEndpoint(queue.getValue());
             if (endpoint instanceof SedaEndpoint seda && !seda.isStarted()) {
                 // a host may ask before Camel has started its endpoints (Spring Boot's web server does)

@@ -22,7 +22,7 @@ import ai.huma.camel.HumaRoutes;
  * <li>{@code <home>/application.properties} overrides the built-in properties key by key (a key it
  * does not name keeps its built-in value); an environment variable overrides both;</li>
  * <li>{@code <home>/routes/*.camel.yaml} are loaded beside the built-in routes; a file with the name
- * of a built-in one ({@code huma-output.camel.yaml}) is loaded instead of that one;</li>
+ * of a built-in one ({@code huma-deliver.camel.yaml}) is loaded instead of that one;</li>
  * <li>{@code <home>/.env} is the {@code .env} file of the {@code {{dotenv:NAME}}} placeholders.</li>
  * </ul>
  * A built-in route file is switched off with {@code huma.routes.exclude}. Relative folders in the

@@ -1,5 +1,7 @@
 package ai.huma.camel.runtime;
 
+import ai.huma.camel.event.HumaEvent;
+
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -88,8 +90,8 @@ final class DemoMode implements AutoCloseable {
             overrides.put("huma.data.dir", trainingFolder.resolve("data").toString());
             // whatever the working directory's settings say: nothing leaves the temporary folder
             overrides.put("huma.queue.mode", "memory");
-            for (String event : List.of("question", "subscription", "history")) {
-                overrides.put("huma.output." + event + ".uri", "file:{{huma.output.dir}}?tempFileName=.$simple{exchangeId}.part");
+            for (HumaEvent event : HumaEvent.values()) {
+                overrides.put(event.outputSetting(), "file:{{huma.output.dir}}?tempFileName=.$simple{exchangeId}.part");
             }
         }
         // the warm-up keeps Huma's 5 s deadline for a burst of webhooks right after the start; the

@@ -13,6 +13,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import ai.huma.camel.edge.WarmUpMarker;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Kind;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +33,9 @@ import org.slf4j.LoggerFactory;
 public class EdgeWarmUp {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeWarmUp.class);
-    private static final Map<String, String> SAMPLES = Map.of(
-            "/api/webhook-question-answered",
-            "{\"question\":\"warm-up\",\"question_status\":\"succeeded\",\"ticket_number\":\"000000000000000000000000\"}",
-            "/api/webhook-history-visualized",
-            "{\"conversion_id\":\"000000000000000000000000\"}",
-            "/api/webhook-subscription-updated",
-            "{\"links\":[{\"href\":\"https://api.huma.invalid/v1/subscription/000000000000000000000000/data\"}]}");
+    /** A webhook of each event, as the simulator makes them (answered, never queued: no id is worked). */
+    private static final List<Webhook> SAMPLES = java.util.Arrays.stream(Kind.values())
+            .map(kind -> SimulatedWebhooks.webhook(kind, "000000000000000000000000", "warm-up")).toList();
 
     private String token = "";
     private int requests = 15;
@@ -87,8 +86,8 @@ public class EdgeWarmUp {
         try {
             List<Future<Integer>> inFlight = new ArrayList<>();
             for (int round = 0; round < requests; round++) {
-                for (Map.Entry<String, String> sample : SAMPLES.entrySet()) {
-                    inFlight.add(send(client, pathPrefix + sample.getKey(), sample.getValue()));
+                for (Webhook sample : SAMPLES) {
+                    inFlight.add(send(client, pathPrefix + sample.kind().path(), sample.body()));
                     if (inFlight.size() >= concurrency) {
                         answered += await(inFlight);
                     }

@@ -60,7 +60,7 @@ public final class HumaCamelMain {
             environment variable overrides it (huma.output.dir <- HUMA_OUTPUT_DIR). In the working directory, or in
             the folder named by HUMA_HOME: an application.properties overrides the built-in properties key by key,
             and the *.camel.yaml files of a routes/ folder are loaded beside the built-in routes (a file named as a
-            built-in one, such as huma-output.camel.yaml, replaces it).
+            built-in one, such as huma-deliver.camel.yaml, replaces it).
 
             Exit codes: 0 stopped cleanly (SIGTERM, Ctrl+C); 1 did not start (every missing or invalid setting is
             listed) or failed; 2 the command line was not understood.

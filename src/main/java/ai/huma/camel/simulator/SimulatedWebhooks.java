@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import ai.huma.camel.deliver.ResultFileNames;
+import ai.huma.camel.event.HumaEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -31,31 +32,33 @@ public final class SimulatedWebhooks {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ResultFileNames NAMES = new ResultFileNames();
 
-    /** The three kinds of webhook. */
+    /** The three kinds of webhook: the events of {@link HumaEvent}. */
     public enum Kind {
-        QUESTION("Questions/Computed", "/api/webhook-question-answered"),
-        SUBSCRIPTION("Subscriptions/AnswerUpdated", "/api/webhook-subscription-updated"),
-        HISTORY("Histories/Visualized", "/api/webhook-history-visualized");
+        QUESTION(HumaEvent.QUESTION),
+        SUBSCRIPTION(HumaEvent.SUBSCRIPTION),
+        HISTORY(HumaEvent.HISTORY);
 
-        private final String event;
-        private final String path;
+        private final HumaEvent event;
 
-        Kind(String event, String path) {
+        Kind(HumaEvent event) {
             this.event = event;
-            this.path = path;
         }
 
-        public String event() {
+        public HumaEvent humaEvent() {
             return event;
         }
 
+        public String event() {
+            return event.eventName();
+        }
+
         public String path() {
-            return path;
+            return event.path();
         }
 
         /** {@code question}, {@code subscription} or {@code history}, as on the command line. */
         public String argument() {
-            return name().toLowerCase(Locale.ROOT);
+            return event.key();
         }
 
         /** The kind named on the command line, or null. */
@@ -66,6 +69,11 @@ public final class SimulatedWebhooks {
                 }
             }
             return null;
+        }
+
+        /** The kind of this event. */
+        public static Kind of(HumaEvent event) {
+            return valueOf(event.name());
         }
     }
 

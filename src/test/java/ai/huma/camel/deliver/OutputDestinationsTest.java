@@ -54,7 +54,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
                 + TestSftpServer.PASSWORD + "&knownHostsFile=" + sftp.knownHostsFile() + "&strictHostKeyChecking=yes"
                 + "&useUserKnownHostsFile=false&tempFileName=.${exchangeId}.part&maximumReconnectAttempts=0";
         String ftpUri = "ftp://" + TestFtpServer.USER + "@127.0.0.1:" + ftp.port() + "/results?password="
-                + TestFtpServer.PASSWORD + "&passiveMode=true&binary=true&maximumReconnectAttempts=0";
+                + TestFtpServer.PASSWORD + "&passiveMode=true&binary=true&tempFileName=.$simple{exchangeId}.part&maximumReconnectAttempts=0";
         String s3Uri = "aws2-s3://" + TestS3Server.BUCKET + "?uriEndpointOverride=" + s3.endpoint()
                 + "&overrideEndpoint=true&forcePathStyle=true&region=" + TestS3Server.REGION
                 + "&accessKey=" + TestS3Server.ACCESS_KEY + "&secretKey=RAW(" + TestS3Server.SECRET_KEY + ")";

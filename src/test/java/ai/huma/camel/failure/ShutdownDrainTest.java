@@ -44,7 +44,6 @@ class ShutdownDrainTest {
         context.start();
         drain = new ShutdownDrain();
         drain.setCamelContext(context);
-        drain.setDeadLetterUri("file:" + deadLetters);
         drain.setDeadLetterDir(deadLetters.toString());
     }
 

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 @Execution(ExecutionMode.CONCURRENT)
 class CrashRecoveryTest {
 
-    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
+    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
     private final HumaSimulator huma = startFakeApi();
 

@@ -49,15 +49,15 @@ class BundleLocationsTest {
     @Test
     void aRouteFileNamedAsABuiltInOneReplacesIt() throws Exception {
         Path routes = Files.createDirectories(home.resolve("routes"));
-        Files.writeString(routes.resolve("huma-output.camel.yaml"), "- route: {}\n");
+        Files.writeString(routes.resolve("huma-deliver.camel.yaml"), "- route: {}\n");
         Files.writeString(routes.resolve("my-audit.camel.yaml"), "- route: {}\n");
         BundleLocations locations = of(Map.of("HUMA_HOME", home.toString()));
 
-        assertThat(locations.replacedRoutes()).containsExactly("huma-output.camel.yaml");
+        assertThat(locations.replacedRoutes()).containsExactly("huma-deliver.camel.yaml");
         assertThat(locations.routesPattern().split(",")).containsExactly(
-                "file:" + routes.resolve("huma-output.camel.yaml").toAbsolutePath(),
+                "file:" + routes.resolve("huma-deliver.camel.yaml").toAbsolutePath(),
                 "file:" + routes.resolve("my-audit.camel.yaml").toAbsolutePath());
-        assertThat(locations.describe()).endsWith("routes built in + 2 from " + routes + " (replacing huma-output.camel.yaml)");
+        assertThat(locations.describe()).endsWith("routes built in + 2 from " + routes + " (replacing huma-deliver.camel.yaml)");
     }
 
     @Test

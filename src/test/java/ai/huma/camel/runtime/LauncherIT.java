@@ -180,9 +180,9 @@ class LauncherIT {
                             constant: audited
                 """, StandardCharsets.UTF_8);
         // and a built-in file replaced by one of the same name
-        String output = Files.readString(Path.of("routes", "huma-output.camel.yaml"), StandardCharsets.UTF_8);
+        String output = Files.readString(Path.of("routes", "huma-deliver.camel.yaml"), StandardCharsets.UTF_8);
         assertThat(output).contains("destination(s))");
-        Files.writeString(routes.resolve("huma-output.camel.yaml"),
+        Files.writeString(routes.resolve("huma-deliver.camel.yaml"),
                 output.replace("destination(s))", "destination(s), my own delivery route)"), StandardCharsets.UTF_8);
         bundle.start();
 
@@ -198,7 +198,7 @@ class LauncherIT {
         assertThat(awaitReadyLine(bundle)).contains("output " + bundle.workDir().resolve("results").toAbsolutePath())
                 .contains("queue memory").contains("outputs question, subscription, history -> file:results?tempFileName=");
         assertThat(bundle.output()).contains("settings built in + " + bundle.workDir().resolve("application.properties").toAbsolutePath())
-                .contains("routes built in + 2 from " + routes.toAbsolutePath() + " (replacing huma-output.camel.yaml)");
+                .contains("routes built in + 2 from " + routes.toAbsolutePath() + " (replacing huma-deliver.camel.yaml)");
     }
 
     @Test

@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 public final class TestKafka {
 
     public static final String[] QUEUES = {"question-computed", "subscription-updated", "history-visualized"};
-    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed ticket (\\S+): \\d+ page\\(s\\)");
+    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
     private static final Properties SHIPPED = shippedProperties();
 
     private TestKafka() {
