@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The benchmark of the bundle, in one command: builds, starts the bundle as a user would (the jar, in
 # a folder of its own, secrets in the environment, the fake Huma API as API_URL) once per queue mode,
-# and measures acks, start-up, the first burst, end to end and memory, next to a plain Vert.x server
-# (the ceiling). Prints one markdown table and writes it to bench/results/latest.md. See bench/README.md.
+# and measures acks, start-up, the first burst, end to end and memory, next to two ceilings: a plain
+# Vert.x server and a bare Camel platform-http route handing the body to a SEDA queue. Prints one
+# markdown table and writes it to bench/results/latest.md. See bench/README.md.
 #
 #   bench/run.sh [--no-build] [--profile]
 #
-# Settings (environment): BENCH_MODES, BENCH_JAVA_OPTS, BENCH_DURATION, BENCH_WARMUP,
+# Settings (environment): BENCH_MODES, BENCH_CEILINGS, BENCH_JAVA_OPTS, BENCH_DURATION, BENCH_WARMUP,
 # BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_E2E_EVENTS, BENCH_E2E_RECORDS, BENCH_LIGHT_PAUSE_MS,
 # BENCH_KEEP (README).
 set -Eeuo pipefail
 { # the whole script is read before it runs: editing or checking out this file during a run cannot derail it
 
 BENCH_MODES=${BENCH_MODES:-memory durable}
+# the ceilings measured, always in this order: vertx (CeilingServer) and camel (CamelCeilingServer)
+BENCH_CEILINGS=${BENCH_CEILINGS-vertx camel}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # the README's launch flags, the class-data archive of the build first
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:SharedArchiveFile=$ROOT/target/huma-camel.jsa -Xms64m -Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
@@ -43,7 +46,7 @@ for arg in "$@"; do
     case $arg in
         --no-build) BUILD=0 ;;
         --profile) PROFILE=1 ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option '$arg' (try --help)" ;;
     esac
 done
@@ -137,7 +140,19 @@ if ! command -v wrk >/dev/null; then
         die "wrk is missing and could not be installed: install it (apt-get install wrk, brew install wrk) and run again"
     fi
 fi
+CEILINGS=
+for ceiling in vertx camel; do
+    [[ " $BENCH_CEILINGS " == *" $ceiling "* ]] && CEILINGS+="$ceiling "
+done
+for ceiling in $BENCH_CEILINGS; do
+    [[ $ceiling == vertx || $ceiling == camel ]] || die "BENCH_CEILINGS: unknown ceiling '$ceiling' (vertx, camel)"
+done
+CEILINGS=${CEILINGS% }
+declare -A CEILING_NAME=([vertx]="Vert.x ceiling" [camel]="bare Camel + SEDA")
+declare -A CEILING_CLASS=([vertx]=CeilingServer [camel]=CamelCeilingServer)
+is_ceiling() { [[ $1 == vertx || $1 == camel ]]; }
 for mode in $BENCH_MODES; do
+    is_ceiling "$mode" && die "BENCH_MODES: '$mode' is the name of a ceiling"
     case $mode in
         memory|durable) ;;
         broker) [[ -n ${HUMA_BROKER_URL:-} ]] || die "mode broker needs HUMA_BROKER_URL (an external Artemis)" ;;
@@ -233,12 +248,15 @@ start_server() {
     log "$target ready in ${R[$target,ready_ms]} ms (first webhook 200 at ${R[$target,webhook_ms]} ms; GET / polls $(kv ready_poll_statuses "$client_out")); burst of $BENCH_BURST: p50 ${R[$target,burst_p50]} ms, max ${R[$target,burst_max]} ms, ${R[$target,burst_statuses]}"
 }
 
+# start_ceiling <vertx|camel>: the ceiling's server, from the bundle's jar (first on the class path, so
+# that the class-data archive applies), with the bundle's JVM flags; both answer GET / with {}
 start_ceiling() {
-    local dir=$WORK/ceiling
+    local target=$1
+    local dir=$WORK/$target
     mkdir -p "$dir"
     PORT=$(free_port)
     # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-    start_server ceiling "$dir" "{}" java $BENCH_JAVA_OPTS -cp "$JAR:$CLASSES" ai.huma.camel.bench.CeilingServer "$PORT"
+    start_server "$target" "$dir" "{}" java $BENCH_JAVA_OPTS -cp "$JAR:$CLASSES" "ai.huma.camel.bench.${CEILING_CLASS[$target]}" "$PORT"
 }
 
 # start_bundle <target> <mode> [extra JVM flags]: the README launch, in a folder of its own
@@ -307,14 +325,14 @@ run_wrk() {
 measure_acks() { # target
     local target=$1 conn_mode conns line key seconds ok cpu0 cpu1
     run_wrk "$target-warmup" 8 keepalive "$BENCH_WARMUP"
-    [[ $target != ceiling ]] && wait_drain "$target"
+    is_ceiling "$target" || wait_drain "$target"
     for conn_mode in keepalive close; do
         for conns in $BENCH_CONNECTIONS; do
             cpu0=$(cpu_ticks "$SERVER_PID")
             run_wrk "$target-$conn_mode-$conns" "$conns" "$conn_mode" "$BENCH_DURATION"
             line=$WRK_LINE
             DRAIN_S=
-            [[ $target != ceiling ]] && wait_drain "$target"
+            is_ceiling "$target" || wait_drain "$target"
             cpu1=$(cpu_ticks "$SERVER_PID")
             key=$target,$conn_mode,$conns
             R[$key,drain_s]=$DRAIN_S
@@ -370,13 +388,15 @@ measure_e2e() { # target
 # ------------------------------------------------------------------------------------------------
 start_fake_api
 
-log "ceiling: plain Vert.x server"
-start_ceiling
-sleep 2
-R[ceiling,rss_idle]=$(rss_mb "$SERVER_PID" VmRSS)
-measure_acks ceiling
-R[ceiling,rss_peak]=$(rss_mb "$SERVER_PID" VmHWM)
-stop_server ceiling
+for ceiling in $CEILINGS; do
+    log "ceiling: ${CEILING_NAME[$ceiling]} (${CEILING_CLASS[$ceiling]})"
+    start_ceiling "$ceiling"
+    sleep 2
+    R[$ceiling,rss_idle]=$(rss_mb "$SERVER_PID" VmRSS)
+    measure_acks "$ceiling"
+    R[$ceiling,rss_peak]=$(rss_mb "$SERVER_PID" VmHWM)
+    stop_server "$ceiling"
+done
 
 for mode in $BENCH_MODES; do
     log "bundle, queue mode $mode"
@@ -427,18 +447,33 @@ fmt() { # value [decimals]
     local v=$1 d=${2:-1}
     [[ $v =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && printf "%.${d}f" "$v" || printf '%s' "${v:--}"
 }
-pct() { # value ceiling: value as a % of the ceiling
-    [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf " (%.0f%%)", 100 * a / b }'
-    return 0
+pct() { # value ceiling: value as a % of the ceiling ("–" when there is none)
+    if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
+        awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else printf "–" }'
+    else
+        printf '–'
+    fi
 }
-# row <label> <key> [decimals] [with %]: one line of the table, ceiling first
+# row <label> <key> [decimals] [with %]: one line of the table, the ceilings first; each figure also
+# as a % of every ceiling left of it ("(3% / 45%)": of the Vert.x ceiling / of bare Camel + SEDA)
 row() {
-    local label=$1 key=$2 d=${3:-1} withpct=${4:-1} line mode c
-    c=${R[ceiling,$key]:-}
-    line="| $label | $( [[ -n $c ]] && fmt "$c" "$d" || echo '–') |"
-    for mode in $BENCH_MODES; do
-        line+=" $(fmt "${R[$mode,$key]:-}" "$d")"
-        [[ $withpct == 1 && -n $c ]] && line+=$(pct "${R[$mode,$key]:-}" "$c")
+    local label=$1 key=$2 d=${3:-1} withpct=${4:-1} line target v c pcts
+    line="| $label |"
+    for target in $CEILINGS $BENCH_MODES; do
+        v=${R[$target,$key]:-}
+        if is_ceiling "$target" && [[ -z $v ]]; then
+            line+=" – |"
+            continue
+        fi
+        line+=" $(fmt "$v" "$d")"
+        if [[ $withpct == 1 && $v =~ ^[0-9.]+$ ]]; then
+            pcts=
+            for c in $CEILINGS; do
+                [[ $c == "$target" ]] && break
+                pcts+="${pcts:+ / }$(pct "$v" "${R[$c,$key]:-}")"
+            done
+            [[ -n $pcts ]] && line+=" ($pcts)"
+        fi
         line+=" |"
     done
     echo "$line"
@@ -451,12 +486,19 @@ TABLE=$WORK/latest.md
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n $(git -C "$ROOT" status --porcelain -- src routes application.properties pom.xml 2>/dev/null) ]] && echo ' (with local changes)')"
     echo "- machine: $(machine_line); load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- java: $(java -version 2>&1 | head -1); $(java -version 2>&1 | sed -n 3p)"
-    echo "- JVM flags (bundle and ceiling): \`$BENCH_JAVA_OPTS\`"
+    echo "- JVM flags (bundle and ceilings): \`$BENCH_JAVA_OPTS\`"
     echo "- load: $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2), $BENCH_WRK_THREADS threads, ${BENCH_DURATION} s per run after ${BENCH_WARMUP} s of warm-up, loopback; each request a \`rejected\` Questions/Computed webhook with a ticket of its own (no call to Huma); working folder on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }')"
-    echo "- % = bundle ÷ ceiling (the ceiling: a plain Vert.x server answering \`200 {}\`, same Vert.x and JVM flags); for latencies and memory above 100 % is worse"
+    [[ " $CEILINGS " == *" vertx "* ]] && echo "- Vert.x ceiling: a plain Vert.x server with the bundle's server options that reads the body and answers \`200 {}\`"
+    [[ " $CEILINGS " == *" camel "* ]] && echo "- bare Camel + SEDA: Camel Main's own platform-http server (Vert.x defaults), one route that reads the body, hands it InOnly to \`seda:ceiling?size=1000\` (drained by a route doing nothing), drops the headers and answers \`200 {}\`"
+    if [[ -n $CEILINGS ]]; then
+        pct_of=
+        for ceiling in $CEILINGS; do pct_of+="${pct_of:+ / }${CEILING_NAME[$ceiling]}"; done
+        echo "- (x%) = the figure ÷ each ceiling left of it, in this order: ($pct_of); same jar, same JVM flags; for latencies, CPU and memory above 100 % is worse"
+    fi
     echo
-    printf '| | ceiling |'; for mode in $BENCH_MODES; do printf ' %s |' "$mode"; done; echo
-    printf '|---|---:|'; for mode in $BENCH_MODES; do printf -- '---:|'; done; echo
+    printf '| |'; for target in $CEILINGS; do printf ' %s |' "${CEILING_NAME[$target]}"; done
+    for mode in $BENCH_MODES; do printf ' %s |' "$mode"; done; echo
+    printf '|---|'; for target in $CEILINGS $BENCH_MODES; do printf -- '---:|'; done; echo
     for conn_mode in keepalive close; do
         what=$([[ $conn_mode == keepalive ]] && echo "keep-alive" || echo "new connection per request")
         for conns in $BENCH_CONNECTIONS; do
@@ -466,7 +508,7 @@ TABLE=$WORK/latest.md
             row "… CPU per ack, µs (the server process; the bundle's until its backlog is worked off)" "$conn_mode,$conns,cpu_us" 0
             row "… time to work off the backlog after the run, s" "$conn_mode,$conns,drain_s" 1 0
             line="| … non-2xx (of which 503) / socket errors |"
-            for target in ceiling $BENCH_MODES; do
+            for target in $CEILINGS $BENCH_MODES; do
                 line+=" ${R[$target,$conn_mode,$conns,non2xx]:-?} (${R[$target,$conn_mode,$conns,s503]:-?}) / ${R[$target,$conn_mode,$conns,errors]:-?} |"
             done
             echo "$line"
