@@ -2,7 +2,7 @@ package ai.huma.camel.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Future;
@@ -16,6 +16,7 @@ import ai.huma.camel.edge.WarmUpMarker;
 import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.simulator.SimulatedWebhooks.Kind;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +42,9 @@ public class EdgeWarmUp {
     private int requests = 15;
     private int concurrency = 4;
     private boolean sourceAllowed = true;
-    private WarmUpMarker marker;
-    private volatile boolean done;
-
     /** The edge's marker: its header value goes with every warm-up webhook. */
-    void setMarker(WarmUpMarker marker) {
-        this.marker = marker;
-    }
+    private volatile WarmUpMarker marker;
+    private volatile boolean done;
 
     void setToken(String secrets) {
         this.token = secrets == null ? "" : secrets.split(",")[0].strip();
@@ -68,8 +65,35 @@ public class EdgeWarmUp {
         return done;
     }
 
+    /**
+     * Once the routes have all started: warms the edge up on a thread of its own (the start-up
+     * thread holds the CamelContext's locks), with the edge's marker ({@code humaWarmUp}) said to be
+     * warming up until then, and runs {@code then} when done, however it ended.
+     *
+     * @param owner the service the thread belongs to, for Camel's executor service manager
+     */
+    void start(CamelContext context, Object owner, Vertx vertx, int port, String pathPrefix, Runnable then) {
+        ExecutorService thread = context.getExecutorServiceManager().newSingleThreadExecutor(owner, "edge-warm-up");
+        WarmUpMarker found = context.getRegistry().lookupByNameAndType("humaWarmUp", WarmUpMarker.class);
+        marker = found;
+        if (found != null) {
+            found.warmingUp();
+        }
+        thread.execute(() -> {
+            try {
+                run(vertx, port, pathPrefix);
+            } finally {
+                if (found != null) {
+                    found.warm();
+                }
+                then.run();
+            }
+        });
+        thread.shutdown();
+    }
+
     /** Sends the warm-up webhooks to the server on this port and waits for their answers. */
-    void run(Vertx vertx, int port, String pathPrefix) {
+    private void run(Vertx vertx, int port, String pathPrefix) {
         if (requests == 0 || marker == null) {
             done = true;
             return;

@@ -1,18 +1,12 @@
 package ai.huma.camel.runtime;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -20,49 +14,42 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import ai.huma.camel.observe.HumaMetrics;
 import ai.huma.camel.edge.SourceAllowList;
-import ai.huma.camel.edge.WarmUpMarker;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The standalone jar's HTTP server for the webhooks (a host serves them with its own server):
- * Camel's platform-http on Vert.x, as Camel Main's embedded server makes it, plus what a server
- * facing the internet needs and Camel 4.18 does not let one set ({@code VertxPlatformHttpServer}
- * creates its {@code HttpServerOptions} itself). Its settings are the {@code huma.http.*},
- * {@code huma.host} and {@code huma.port} properties:
+ * Camel's platform-http routes ({@code platform-http:/api/...}) on a Vert.x server of our own, with
+ * what a server facing the internet needs and Camel 4.18's {@code VertxPlatformHttpServer} does not
+ * let one set (it makes its {@code HttpServerOptions} itself). Its settings are the
+ * {@code huma.http.*}, {@code huma.host} and {@code huma.port} properties:
  * <ul>
  * <li>{@code idleTimeout}: a connection on which no byte moves either way for that long is closed;</li>
- * <li>{@code requestReadTimeout}: a request must have arrived in full and been answered within that
- * time, counted from the moment the connection could send it (opened, or its previous answer sent).
- * This closes connections that send nothing, or their headers or body a byte at a time, and
- * kept-alive connections left idle;</li>
- * <li>{@code maxConnections}: connections beyond it are closed at once (Huma tries again);</li>
+ * <li>{@code requestReadTimeout} and {@code maxConnections}: {@link ConnectionLimits};</li>
  * <li>bodies over {@code maxBodySize} are answered 413 and never buffered further; no file uploads
  * are written; no HTTP/2 over clear text (Huma calls with HTTP/1.1); {@code Expect: 100-continue}
  * is answered at once.</li>
  * </ul>
- * The platform-http routes ({@code platform-http:/api/...}) attach to it as to Camel's own server.
- * It answers {@code GET /} itself, the seed's liveness and readiness: {@code hello!} once the edge is
- * warm, 503 {@code starting} until then.
+ * It answers {@code GET /} (readiness) itself, and webhooks that come before the routes run
+ * ({@link OwnAnswers}). The routes find its router as Camel's own ({@link PlatformHttpRouterBinding}).
  * <p>
  * Lifecycle ({@link #install}): the launcher installs it before the routes are built, so that it
  * prepares the router the routes attach to; it listens when the CamelContext starts, before the
  * routes take requests; once they all run, it warms the edge up ({@link EdgeWarmUp}) and only then
  * reports ready; it stops with the CamelContext.
  */
-public class WebhookServer extends VertxPlatformHttpServer {
+public class WebhookServer extends ServiceSupport implements CamelContextAware {
 
     /** Its name in the Camel registry. */
     public static final String NAME = "humaWebhookServer";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
-    private static final long REFUSAL_LOG_INTERVAL_MILLIS = 10_000;
 
     private String host = "0.0.0.0";
     private int port = 5001;
@@ -70,27 +57,21 @@ public class WebhookServer extends VertxPlatformHttpServer {
     private int idleTimeout = 30;
     private int requestReadTimeout = 20;
     private int maxConnections = 1000;
+    private int workerThreads = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
+    private String pathPrefix = "";
 
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicLong refusedConnections = new AtomicLong();
-    private final AtomicLong lastRefusalLog = new AtomicLong();
-    private final Map<HttpConnection, ConnectionState> connections = new ConcurrentHashMap<>();
     private final EdgeWarmUp warmUp = new EdgeWarmUp();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private CamelContext camelContext;
     private volatile HumaMetrics metrics;
-    private String pathPrefix = "";
     private Vertx vertx;
-    private int workerThreads = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
     private boolean ownVertx;
     private Router router;
-    private HttpServer server;
+    private ConnectionLimits limits;
+    private volatile HttpServer server;
     private volatile boolean destroyed;
-    /** False while the server listens but the routes are not all started: then everything is a 503. */
+    /** False while the server listens but the routes are not all started: then every webhook is a 503. */
     private volatile boolean routesStarted;
-
-    public WebhookServer() {
-        super(new VertxPlatformHttpServerConfiguration());
-    }
 
     public void setHost(String host) {
         this.host = host;
@@ -127,16 +108,6 @@ public class WebhookServer extends VertxPlatformHttpServer {
         this.requestReadTimeout = requestReadTimeout;
     }
 
-    /** True once the server listens and the edge has been warmed up: what readiness reports. */
-    public boolean isReady() {
-        return server != null && warmUp.isDone();
-    }
-
-    /** Completes when {@link #isReady()} becomes true (the launcher's ready line). */
-    public CompletionStage<Void> whenReady() {
-        return ready;
-    }
-
     /**
      * Threads of the Vert.x worker pool the webhook routes run on (huma.http.worker-threads): each
      * request runs its route on one of them, from the checks to the hand-over to the queue.
@@ -158,6 +129,16 @@ public class WebhookServer extends VertxPlatformHttpServer {
             throw new IllegalArgumentException("huma.http.max-connections must be 1 or more, not " + maxConnections);
         }
         this.maxConnections = maxConnections;
+    }
+
+    /** True once the server listens and the edge has been warmed up: what readiness reports. */
+    public boolean isReady() {
+        return server != null && warmUp.isDone();
+    }
+
+    /** Completes when {@link #isReady()} becomes true (the launcher's ready line). */
+    public CompletionStage<Void> whenReady() {
+        return ready;
     }
 
     /**
@@ -196,99 +177,64 @@ public class WebhookServer extends VertxPlatformHttpServer {
     }
 
     @Override
-    public HttpServer getServer() {
-        return server;
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /** The port it listens on, once it listens; the configured one before. */
     public int getPort() {
-        return server != null ? server.actualPort() : port;
-    }
-
-    @Override
-    public String getHost() {
-        return host;
-    }
-
-    @Override
-    public Long getMaxBodySize() {
-        return maxBodySize;
+        HttpServer listening = server;
+        return listening != null ? listening.actualPort() : port;
     }
 
     /** Connections open now. */
     public int getOpenConnections() {
-        return openConnections.get();
+        return limits != null ? limits.openConnections() : 0;
     }
 
     @Override
     protected void doInit() throws Exception {
-        vertx = getVertx();
-        if (vertx == null) {
-            vertx = lookupVertx();
-        }
+        vertx = CamelContextHelper.findSingleByType(camelContext, Vertx.class);
         if (vertx == null) {
             vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerThreads));
             ownVertx = true;
         }
+        limits = new ConnectionLimits(vertx, maxConnections, requestReadTimeout);
         router = Router.router(vertx);
-        router.route().order(Integer.MIN_VALUE).handler(this::requestArrived);
+        router.route().order(Integer.MIN_VALUE)
+                .handler(limits::requestArrived)
+                .handler(new OwnAnswers(this::isReady, () -> routesStarted, pathPrefix, this::metrics));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBodySize);
-        VertxPlatformHttpRouter platformRouter = new VertxPlatformHttpRouter(this, vertx, router,
-                VertxPlatformHttpRouter.getRouterNameFromPort(port), VertxPlatformHttpRouter.SERVER_TYPE_SERVER) {
-            @Override
-            public Handler<RoutingContext> bodyHandler() {
-                return context -> {
-                    context.request().resume();
-                    bodies.handle(context);
-                };
-            }
+        Handler<RoutingContext> bodyHandler = context -> {
+            context.request().resume();
+            bodies.handle(context);
         };
-        // the platform-http routes find this router by the port their engine reads from this
-        // configuration, or as the router of "port 0" when the port is chosen at start
-        VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
-        configuration.setBindHost(host);
-        configuration.setBindPort(port);
-        CamelContext context = getCamelContext();
-        context.getRegistry().bind("humaWebhookServerConfiguration", configuration);
-        context.getRegistry().bind(VertxPlatformHttpRouter.getRouterNameFromPort(port), platformRouter);
-        context.getRegistry().bind(VertxPlatformHttpRouter.PLATFORM_HTTP_ROUTER_NAME_ZERO, platformRouter);
-        context.addStartupListener(new ExtendedStartupListener() {
+        PlatformHttpRouterBinding.bind(camelContext, vertx, router, host, port, bodyHandler, () -> server);
+        camelContext.addStartupListener(new ExtendedStartupListener() {
             @Override
-            public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) throws Exception {
+            public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) throws Exception {
                 if (!destroyed) {
                     start();
                 }
             }
 
             @Override
-            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
                 // called before the routes start; onCamelContextFullyStarted warms them up
             }
 
             @Override
-            public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 routesStarted = true;
-                if (!destroyed && server != null) {
-                    // on a thread of its own: the start-up thread holds the CamelContext's locks
-                    int actualPort = server.actualPort();
-                    ExecutorService thread = camelContext.getExecutorServiceManager()
-                            .newSingleThreadExecutor(WebhookServer.this, "edge-warm-up");
-                    WarmUpMarker marker = camelContext.getRegistry().lookupByNameAndType("humaWarmUp", WarmUpMarker.class);
-                    warmUp.setMarker(marker);
-                    if (marker != null) {
-                        marker.warmingUp();
-                    }
-                    thread.execute(() -> {
-                        try {
-                            warmUp.run(vertx, actualPort, pathPrefix);
-                        } finally {
-                            if (marker != null) {
-                                marker.warm();
-                            }
-                            ready.complete(null);
-                        }
-                    });
-                    thread.shutdown();
+                HttpServer listening = server;
+                if (!destroyed && listening != null) {
+                    warmUp.start(context, WebhookServer.this, vertx, listening.actualPort(), pathPrefix,
+                            () -> ready.complete(null));
                 }
             }
         });
@@ -304,19 +250,20 @@ public class WebhookServer extends VertxPlatformHttpServer {
                 .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true);
         HttpServer created = vertx.createHttpServer(options)
-                .connectionHandler(this::connectionOpened)
+                .connectionHandler(limits::opened)
                 .requestHandler(router);
         created.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         server = created;
         LOG.info("Webhook receiver listening on {}:{} (idle time-out {} s, request read time-out {} s, at most {} connections, bodies up to {} bytes)",
-                host, server.actualPort(), idleTimeout, requestReadTimeout, maxConnections, maxBodySize);
+                host, created.actualPort(), idleTimeout, requestReadTimeout, maxConnections, maxBodySize);
     }
 
     @Override
     protected void doStop() throws Exception {
         destroyed = true;
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HttpServer listening = server;
+        if (listening != null) {
+            listening.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             server = null;
         }
         if (ownVertx && vertx != null) {
@@ -326,139 +273,12 @@ public class WebhookServer extends VertxPlatformHttpServer {
         ownVertx = false;
     }
 
-    private void connectionOpened(HttpConnection connection) {
-        int open = openConnections.incrementAndGet();
-        ConnectionState state = new ConnectionState(connection);
-        connection.closeHandler(closed -> {
-            openConnections.decrementAndGet();
-            ConnectionState gone = connections.remove(connection);
-            if (gone != null) {
-                gone.closed();
-            }
-        });
-        if (open > maxConnections) {
-            refused();
-            connection.close();
-            return;
-        }
-        connections.put(connection, state);
-        state.awaitRequest();
-    }
-
-    private void requestArrived(RoutingContext context) {
-        ConnectionState state = connections.get(context.request().connection());
-        String path = context.request().path();
-        boolean[] answeredHere = {false};
-        context.addEndHandler(ended -> {
-            if (state != null) {
-                state.requestEnded();
-            }
-            int status = context.response().getStatusCode();
-            // the routes count what they answer; the server counts what never reached them: a method
-            // other than POST (405), a body over the limit (413), a webhook before the routes run (503)
-            if (answeredHere[0] || status == 405 || status == 413) {
-                HumaMetrics counter = metrics();
-                if (counter != null) {
-                    counter.answered(withoutPrefix(path), status);
-                }
-            }
-        });
-        if (state != null) {
-            state.requestStarted();
-        }
-        if ("/".equals(path)) {
-            hello(context);
-            return;
-        }
-        if (!routesStarted) {
-            // listening before the routes are there: a webhook would find no route (404, which Huma
-            // does not retry soon); say "come back" instead
-            answeredHere[0] = true;
-            context.response().setStatusCode(503).putHeader("Retry-After", "1")
-                    .putHeader("Content-Type", "application/json").end("{\"error\":\"Service Unavailable\"}");
-            return;
-        }
-        context.next();
-    }
-
-    /**
-     * {@code GET /}, as the seed had it: {@code hello!} once the edge is warm, so that a burst of
-     * webhooks right after start-up is answered within Huma's deadline; 503 {@code starting} until then.
-     */
-    private void hello(RoutingContext context) {
-        if (context.request().method() != io.vertx.core.http.HttpMethod.GET) {
-            context.response().setStatusCode(405).putHeader("Allow", "GET").end();
-        } else if (isReady()) {
-            context.response().putHeader("Content-Type", "text/plain").end("hello!");
-        } else {
-            context.response().setStatusCode(503).putHeader("Retry-After", "1")
-                    .putHeader("Content-Type", "text/plain").end("starting");
-        }
-    }
-
-    private String withoutPrefix(String path) {
-        return !pathPrefix.isEmpty() && path.startsWith(pathPrefix) ? path.substring(pathPrefix.length()) : path;
-    }
-
     private HumaMetrics metrics() {
         HumaMetrics found = metrics;
-        if (found == null && getCamelContext() != null) {
-            found = getCamelContext().getRegistry().lookupByNameAndType("humaMetrics", HumaMetrics.class);
+        if (found == null && camelContext != null) {
+            found = camelContext.getRegistry().lookupByNameAndType("humaMetrics", HumaMetrics.class);
             metrics = found;
         }
         return found;
-    }
-
-    private void refused() {
-        long refused = refusedConnections.incrementAndGet();
-        long now = System.currentTimeMillis();
-        long last = lastRefusalLog.get();
-        if (now - last >= REFUSAL_LOG_INTERVAL_MILLIS && lastRefusalLog.compareAndSet(last, now)) {
-            LOG.warn("{} connection(s) closed at once so far: more than huma.http.max-connections ({}) open", refused,
-                    maxConnections);
-        }
-    }
-
-    /** The time a connection has for its next request; runs on the connection's event loop. */
-    private final class ConnectionState {
-
-        private final HttpConnection connection;
-        private long timer = -1;
-        private int inFlight;
-
-        ConnectionState(HttpConnection connection) {
-            this.connection = connection;
-        }
-
-        void awaitRequest() {
-            cancel();
-            timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(requestReadTimeout), fired -> {
-                timer = -1;
-                connection.close();
-            });
-        }
-
-        /** The deadline set when the connection became ready runs on through the body and the answer. */
-        void requestStarted() {
-            inFlight++;
-        }
-
-        void requestEnded() {
-            inFlight = Math.max(0, inFlight - 1);
-            if (inFlight == 0) {
-                awaitRequest();
-            }
-        }
-
-        void closed() {
-            cancel();
-        }
-
-        private void cancel() {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-                timer = -1;
-            }
-        }
     }
 }
