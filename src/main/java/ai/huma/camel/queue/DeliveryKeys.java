@@ -23,7 +23,7 @@ import org.apache.camel.Header;
 import org.apache.camel.RuntimeCamelException;
 
 /**
- * The keys that tell two webhook deliveries apart (README "Duplicates"), for the idempotent
+ * The keys that tell two webhook deliveries apart (docs/operations.md "Duplicates"), for the idempotent
  * consumers of the workers. Each key is the event's name and the canonical JSON of what makes a
  * delivery the same (object keys sorted, no white space), so that no two different deliveries can
  * share a key: text glued together ({@code "1, extra=2"} against two fields) cannot collide. The

@@ -21,7 +21,7 @@ import org.apache.camel.ExtendedStartupListener;
  * <li>{@code broker}: an external Artemis ({@code huma.broker.url}, user and password from the
  * environment), shared by any number of bundle instances as competing consumers;</li>
  * <li>{@code kafka}: not used either (the queues are Kafka topics through camel-kafka, the cluster in
- * {@code huma.kafka.brokers}; README "Kafka as the queue"); checked here only so that a missing
+ * {@code huma.kafka.brokers}; docs/queues.md "Kafka as the queue (a recipe)"); checked here only so that a missing
  * cluster stops the start.</li>
  * </ul>
  * The JMS modes use the bundle's own JMS component, {@code huma-jms} ({@link JmsQueues}), never the

@@ -60,7 +60,7 @@ final class DemoMode implements AutoCloseable {
     }
 
     /**
-     * The training run (HumaCamelMain's training-run, README "Performance"): on ports the system
+     * The training run (HumaCamelMain's training-run, docs/operations.md "The launch flags"): on ports the system
      * chooses, its output and data in a temporary folder removed at the end, stopped once the results
      * are written.
      */

@@ -51,7 +51,7 @@ public final class HumaCamelMain {
                                 http://localhost:5001, with huma.http.path-prefix if one is set; TOKEN: API_CALLBACK_AUTH
                                 from the environment or .env), with a new id unless --id is given
               training-run      the run that writes the class-data archive, under
-                                java -XX:ArchiveClassesAtExit=huma-camel.jsa (the build does it; README "Performance"):
+                                java -XX:ArchiveClassesAtExit=huma-camel.jsa (the build does it; docs/operations.md):
                                 the demo on free ports and in a temporary folder until its results are written
               --help            this text
 

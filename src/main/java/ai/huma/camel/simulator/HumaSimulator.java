@@ -31,7 +31,7 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A simulated Huma REST API, for the tests and for the jar's demo and simulator commands (README
- * "A first result in seconds"): a real HTTP server on a loopback port, with the calls the bundle makes
+ * "What you see in the demo"): a real HTTP server on a loopback port, with the calls the bundle makes
  * (HUMA_API.md), a Bearer-key check, deterministic multi-page data, a log of every request, and
  * fault injection (HTTP errors, slow answers), down to a hostile API: bodies that trickle, never end,
  * are cut short or inflate to gigabytes, pages that are huge or never last, odd metadata and download URLs.

@@ -25,7 +25,7 @@ import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
  */
 public final class SimulatorCommands {
 
-    /** The port of {@code simulator} without an argument, the one of the README's by-hand example. */
+    /** The port of {@code simulator} without an argument, the one of docs/operations.md "Trying it by hand". */
     public static final int DEFAULT_PORT = 18081;
     /** Exit code of a command line that cannot be understood. */
     public static final int USAGE = 2;

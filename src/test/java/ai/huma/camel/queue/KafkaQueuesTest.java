@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Kafka as the queue ({@code huma.queue.mode=kafka}, README "Kafka as the queue (a recipe)"): a real
+ * Kafka as the queue ({@code huma.queue.mode=kafka}, docs/queues.md "Kafka as the queue (a recipe)"): a real
  * single-node KRaft Kafka in the test JVM (Kafka's own {@link KafkaClusterTestKit}, {@link TestKafka}), the real routes,
  * and the queue options exactly as application.properties ships them; each test moves the three
  * topics under a prefix of its own and names its own consumer groups, so that tests do not see each

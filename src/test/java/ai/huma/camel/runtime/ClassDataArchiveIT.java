@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The class-data archive of the README's launch command (README "Performance"), after
+ * The class-data archive of the README's launch command (docs/operations.md "The launch flags"), after
  * {@code mvn package}: the build wrote target/huma-camel.jsa, the JVM can map it for the jar (with
  * {@code -Xshare:on} a JVM that cannot exits at once), and the training run that wrote it worked in
  * a temporary folder of its own.

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo's settings over every other source, and those of the training run that writes the
- * class-data archive (README "Performance"): whatever the working directory's settings say, the
+ * class-data archive (docs/operations.md "The launch flags"): whatever the working directory's settings say, the
  * training run takes no fixed port, queues in memory, writes only files, in a folder of its own that
  * is gone after it.
  */
