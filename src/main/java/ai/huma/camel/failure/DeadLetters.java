@@ -59,6 +59,10 @@ public class DeadLetters {
     /** A payload is copied as it is when it nests no deeper than this (the record adds one level). */
     /** The exchange property in which a worker keeps the payload as it came. */
     public static final String PAYLOAD_PROPERTY = "humaPayload";
+    /** The exchange property in which a worker keeps when the edge took the event. */
+    public static final String RECEIVED_AT_PROPERTY = "humaReceivedAt";
+    /** The exchange property in which a worker keeps how often the event was replayed. */
+    public static final String REPLAYS_PROPERTY = "humaReplays";
     /** The exchange property the dead-letter route sets once the record is written (its file name). */
     public static final String WRITTEN_PROPERTY = "humaDeadLetterWritten";
 
@@ -74,7 +78,10 @@ public class DeadLetters {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_PAYLOAD_DEPTH).build())
             .build();
 
-    /** The dead-letter record of the exchange: its original message, event headers and failure. */
+    /**
+     * The dead-letter record of the exchange: the event as the worker kept it (or, for an event that
+     * never reached its worker, its message and headers) and its failure.
+     */
     public String record(Exchange exchange) throws JsonProcessingException {
         return recordWithReason(exchange, null);
     }
@@ -90,21 +97,33 @@ public class DeadLetters {
             record.put("http_status", http.getStatusCode());
         }
         record.put("attempts", exchange.getProperty(RedeliveryAdvisor.ATTEMPTS, 0, Integer.class));
-        record.put("received_at", exchange.getMessage().getHeader(RECEIVED_AT_HEADER, String.class));
+        record.put("received_at", keptOrHeader(exchange, RECEIVED_AT_PROPERTY, RECEIVED_AT_HEADER, String.class));
         record.put("failed_at", Instant.now().toString());
-        record.put("replays", exchange.getMessage().getHeader(REPLAYS_HEADER, 0L, Long.class));
+        Long replays = keptOrHeader(exchange, REPLAYS_PROPERTY, REPLAYS_HEADER, Long.class);
+        record.put("replays", replays == null ? 0L : replays);
         record.put("failed_route", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         return mapper.writeValueAsString(record);
     }
 
     /**
      * The event's payload as it came: the worker keeps it in {@value #PAYLOAD_PROPERTY} before it
-     * parses it (a dead letter written outside the error handler sees the parsed body, not the
-     * original message); else the body (the original message, in the dead-letter channel).
+     * parses it; else the body (an event that never reached its worker).
      */
     static String payload(Exchange exchange) {
         String kept = exchange.getProperty(PAYLOAD_PROPERTY, String.class);
         return kept != null ? kept : exchange.getMessage().getBody(String.class);
+    }
+
+    /**
+     * What the worker kept in a property, else the event's header (an event that never reached its
+     * worker); a blank value counts as none.
+     */
+    private static <T> T keptOrHeader(Exchange exchange, String property, String header, Class<T> type) {
+        Object kept = exchange.getProperty(property);
+        if (kept != null && !kept.toString().isBlank()) {
+            return exchange.getContext().getTypeConverter().convertTo(type, exchange, kept);
+        }
+        return exchange.getMessage().getHeader(header, type);
     }
 
     /** The event's name: its header, or, where a route has dropped the headers, the worker's humaEvent. */

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +18,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -63,6 +65,20 @@ public class ShutdownDrain extends EventNotifierSupport {
     private volatile boolean draining;
     private volatile int pendingAtStop;
     private ScheduledExecutorService timer;
+
+    /**
+     * Of the exchange events only the failed ones: Camel then builds no event object for every other
+     * step of every exchange (created, sending, sent, completed) only to ask whether it is wanted.
+     */
+    public ShutdownDrain() {
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreServiceEvents(true);
+    }
 
     /**
      * True while the bundle shuts down: the edge then answers 503 (Huma tries again later), and on a
@@ -159,7 +175,7 @@ public class ShutdownDrain extends EventNotifierSupport {
 
     /** An event still waiting in a queue, as the dead-letter route takes it: never tried. */
     private static Exchange leftover(Exchange left) {
-        Exchange record = left.copy();
+        Exchange record = freshRecord(left);
         record.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException(LEFT_IN_THE_QUEUE));
         record.setProperty(RedeliveryAdvisor.ATTEMPTS, 0);
         return record;
@@ -182,21 +198,29 @@ public class ShutdownDrain extends EventNotifierSupport {
                     exchange.getException() == null ? "unknown" : exchange.getException().toString());
             return;
         }
-        // the original message when the unit of work still has it (its event headers); the record
-        // takes the payload as it came from humaPayload in any case (DeadLetters)
-        org.apache.camel.Message original = exchange.getUnitOfWork() != null
-                ? exchange.getUnitOfWork().getOriginalInMessage() : null;
-        Exchange record = exchange.copy();
-        if (original != null) {
-            record.setIn(original.copy());
-        }
+        // the record takes the event as the worker kept it (humaPayload, humaReceivedAt, humaReplays)
+        Exchange record = freshRecord(exchange);
         Exception failure = exchange.getException();
-        record.setException(null);
         record.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+        record.setProperty(Exchange.FAILURE_ROUTE_ID, exchange.getProperty(Exchange.FAILURE_ROUTE_ID));
         String reason = (draining ? "cut short by the shutdown: " : "failed outside the dead letter channel: ")
                 + (failure == null ? "unknown" : failure.toString());
         lastResort.incrementAndGet();
         toTheDeadLetterRoute(record, reason);
+    }
+
+    /**
+     * A new exchange with the event's properties, body and headers, and none of Camel's routing state:
+     * a copy of a worker's exchange cut short by the stop also copies its "interrupted" and "stop
+     * routing" marks, and the dead-letter route would then end at once without writing anything.
+     */
+    private static Exchange freshRecord(Exchange from) {
+        Exchange record = new DefaultExchange(from.getContext());
+        record.setExchangeId(from.getExchangeId());
+        record.getProperties().putAll(from.getProperties());
+        record.getIn().setBody(from.getMessage().getBody());
+        record.getIn().setHeaders(new HashMap<>(from.getMessage().getHeaders()));
+        return record;
     }
 
     /**

@@ -69,6 +69,10 @@ final class CallDeadlines {
                 }
             }
         };
+        stopping.setIgnoreExchangeEvents(true);
+        stopping.setIgnoreStepEvents(true);
+        stopping.setIgnoreServiceEvents(true);
+        stopping.setIgnoreRouteEvents(true);
         context.getManagementStrategy().addEventNotifier(stopping);
         ServiceHelper.startService(stopping);
     }

@@ -1,6 +1,5 @@
 package ai.huma.camel.observe;
 
-import ai.huma.camel.failure.DeadLetters;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,6 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Endpoint;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
@@ -108,7 +106,7 @@ public class HumaMetrics implements CamelContextAware {
         count("huma.events.completed", "Events worked to their end", event);
     }
 
-    public void deadLettered(@Header(DeadLetters.EVENT_HEADER) String event) {
+    public void deadLettered(@ExchangeProperty("humaEvent") String event) {
         count("huma.events.dead.letters", "Events written as dead letters", event);
     }
 
