@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.Random;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         new Random(7).nextBytes(pdf);
         HUMA.visual(CONVERSION_ID, "pdf", pdf);
 
-        var response = webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\",\"status\":\"succeeded\"}");
+        var response = webhook(SimulatedWebhooks.history(CONVERSION_ID).with("status", "succeeded"));
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode result = json.readTree(awaitOutput(CONVERSION_ID + "_result.json").toFile());
@@ -51,8 +52,8 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         HUMA.visual("c1", "csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
         HUMA.visual("c2", "PPTX", new byte[] {1, 2, 3});
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"c1\"}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"c2\"}");
+        webhook(SimulatedWebhooks.history("c1"));
+        webhook(SimulatedWebhooks.history("c2"));
 
         assertThat(Files.readString(awaitOutput("c1.csv"))).isEqualTo("a,b\n1,2\n");
         assertThat(Files.readAllBytes(awaitOutput("c2.pptx"))).containsExactly(1, 2, 3);
@@ -66,7 +67,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         HUMA.fail("/files/.*", null, 403, 1);
         NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
+        webhook(SimulatedWebhooks.history(CONVERSION_ID));
 
         awaitDone(done);
         assertThat(outputFiles()).isEmpty();
@@ -79,7 +80,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         Files.createDirectories(outputDir.resolve(CONVERSION_ID + "_result.json").resolve("occupied"));
         NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"" + CONVERSION_ID + "\"}");
+        webhook(SimulatedWebhooks.history(CONVERSION_ID));
 
         awaitDone(done);
         assertThat(deadLetterFiles()).hasSize(1);
@@ -92,10 +93,10 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
         HUMA.visual("c3", "../../x", new byte[] {1});
         NotifyBuilder done = whenDone("huma-history-visualized-worker", 4);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"../../etc/passwd\"}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"a\\u0000b\"}");
+        webhook(SimulatedWebhooks.history("../../etc/passwd"));
+        webhook(SimulatedWebhooks.history("a\u0000b"));
         webhook(HISTORY_PATH, "{}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"c3\"}");
+        webhook(SimulatedWebhooks.history("c3"));
 
         awaitDone(done);
         assertThat(HUMA.requests()).extracting(HumaSimulator.Request::path).containsExactly("/v1/histories/c3/visual/result");

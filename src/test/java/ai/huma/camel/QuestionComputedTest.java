@@ -3,9 +3,9 @@ package ai.huma.camel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     void succeededQuestionFetchesEveryPageAndWritesOneResult() throws Exception {
         HUMA.question(TICKET, 250);
 
-        var response = webhook(QUESTION_PATH, payload("What were sales in 2023?", "succeeded", TICKET));
+        var response = webhook(SimulatedWebhooks.question(TICKET, "What were sales in 2023?"));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{}");
@@ -48,7 +48,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     void singlePageAnswerIsFetchedOnce() throws Exception {
         HUMA.question(TICKET, 40);
 
-        webhook(QUESTION_PATH, payload("one page", "succeeded", TICKET));
+        webhook(SimulatedWebhooks.question(TICKET, "one page"));
 
         JsonNode answer = json.readTree(awaitOutput("one_page_result.json").toFile());
         assertThat(answer.at("/answer/data").size()).isEqualTo(40);
@@ -60,7 +60,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     void rejectedQuestionMakesNoCallAndNoFile() {
         NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
-        var response = webhook(QUESTION_PATH, payload("bad one", "rejected", TICKET));
+        var response = webhook(SimulatedWebhooks.question(TICKET, "bad one", "rejected"));
 
         assertThat(response.statusCode()).isEqualTo(200);
         awaitDone(done);
@@ -72,9 +72,9 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
     void unknownStatusesMakeNoCallAndNoFile() {
         NotifyBuilder done = whenDone("huma-question-computed-worker", 3);
 
-        webhook(QUESTION_PATH, payload("q", "processing", TICKET));
-        webhook(QUESTION_PATH, payload("q", "", TICKET));
-        webhook(QUESTION_PATH, "{\"question\":\"q\",\"ticket_number\":\"" + TICKET + "\"}");
+        webhook(SimulatedWebhooks.question(TICKET, "q", "processing"));
+        webhook(SimulatedWebhooks.question(TICKET, "q", ""));
+        webhook(SimulatedWebhooks.question(TICKET, "q", null)); // no status at all
 
         awaitDone(done);
         assertThat(HUMA.requests()).isEmpty();
@@ -87,7 +87,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         NotifyBuilder done = whenDone("huma-question-computed-worker", tickets.size() + 1);
 
         for (String ticket : tickets) {
-            webhook(QUESTION_PATH, payload("q", "succeeded", ticket));
+            webhook(SimulatedWebhooks.question(ticket, "q"));
         }
         webhook(QUESTION_PATH, "{\"question\":\"q\",\"question_status\":\"succeeded\",\"ticket_number\":42}");
 
@@ -108,7 +108,7 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
                 List.of("\u202Eevil.exe", "t6", "evilexe_result.json"));
         for (List<String> c : cases) {
             HUMA.question(c.get(1), 3);
-            webhook(QUESTION_PATH, payload(c.get(0), "succeeded", c.get(1)));
+            webhook(SimulatedWebhooks.question(c.get(1), c.get(0)));
         }
         for (List<String> c : cases) {
             awaitOutput(c.get(2));
@@ -124,8 +124,8 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         String latin = "x".repeat(400);
 
         NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
-        webhook(QUESTION_PATH, payload(cjk, "succeeded", "t1"));
-        webhook(QUESTION_PATH, payload(latin, "succeeded", "t2"));
+        webhook(SimulatedWebhooks.question("t1", cjk));
+        webhook(SimulatedWebhooks.question("t2", latin));
 
         awaitDone(done);
         assertThat(outputFiles()).hasSize(2).allSatisfy(name -> {
@@ -142,18 +142,10 @@ class QuestionComputedTest extends HumaRoutesTestSupport {
         HUMA.fail("/v1/questions/.*/result", 3, 404, 1);
         NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
-        webhook(QUESTION_PATH, payload("fails on page three", "succeeded", TICKET));
+        webhook(SimulatedWebhooks.question(TICKET, "fails on page three"));
 
         awaitDone(done);
         assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3);
         assertThat(outputFiles()).isEmpty();
-    }
-
-    private String payload(String question, String status, String ticket) {
-        try {
-            return json.writeValueAsString(Map.of("question", question, "question_status", status, "ticket_number", ticket));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

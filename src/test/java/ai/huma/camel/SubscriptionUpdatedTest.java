@@ -3,6 +3,7 @@ package ai.huma.camel;
 import java.util.List;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,7 @@ class SubscriptionUpdatedTest extends HumaRoutesTestSupport {
     void updatedSubscriptionFetchesEveryPageAndWritesOneResult() throws Exception {
         HUMA.subscription(SUBSCRIBED_ID, 230);
 
-        var response = webhook(SUBSCRIPTION_PATH, payload("https://api.tenant.huma.ai/v1/subscription/" + SUBSCRIBED_ID + "/data"));
+        var response = webhook(SimulatedWebhooks.subscription(SUBSCRIBED_ID));
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode result = json.readTree(awaitOutput(SUBSCRIBED_ID + "_result.json").toFile());
@@ -71,6 +72,7 @@ class SubscriptionUpdatedTest extends HumaRoutesTestSupport {
         assertThat(outputFiles()).isEmpty();
     }
 
+    /** A payload whose link is {@code href}: the link is what these tests vary. */
     private String payload(String href) {
         try {
             return json.writeValueAsString(java.util.Map.of("links", List.of(java.util.Map.of("href", href, "rel", "data"))));

@@ -4,6 +4,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,23 @@ public final class HumaSimulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * A simulator on a free loopback port, taking the tests' key {@link #API_KEY}: the way tests start
+     * one (a field's initializer can take it, as it throws no checked exception).
+     */
+    public static HumaSimulator start() {
+        return start(API_KEY);
+    }
+
+    /** A simulator on a free loopback port, taking this API key only. */
+    public static HumaSimulator start(String apiKey) {
+        try {
+            return new HumaSimulator(0, apiKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String baseUrl() {

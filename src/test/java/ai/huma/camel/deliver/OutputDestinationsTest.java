@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import ai.huma.camel.support.TestFtpServer;
 import ai.huma.camel.support.TestS3Server;
@@ -103,7 +104,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
     void aQuestionGoesToTheFolderAndToSftpUnderItsName() throws Exception {
         HUMA.question("t1", 150);
 
-        webhook(QUESTION_PATH, "{\"question\":\"Sales 2023\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+        webhook(SimulatedWebhooks.question("t1", "Sales 2023"));
 
         Path local = awaitOutput("Sales_2023_result.json");
         Path remote = sftp.root().resolve("results").resolve("Sales_2023_result.json");
@@ -117,7 +118,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
     void aSubscriptionGoesToFtp() throws Exception {
         HUMA.subscription("s1", 120);
 
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
+        webhook(SimulatedWebhooks.subscription("s1"));
 
         Path remote = ftp.root().resolve("results").resolve("s1_result.json");
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.isRegularFile(remote));
@@ -130,7 +131,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
         byte[] pdf = PDF.getBytes(StandardCharsets.UTF_8);
         HUMA.visual("v1", "pdf", pdf);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> smtp.messages().size() == 2);
         assertThat(s3.keys()).containsExactlyInAnyOrder("v1.pdf", "v1_result.json");
@@ -153,7 +154,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 5);
         sftp.stop();
 
-        webhook(QUESTION_PATH, "{\"question\":\"later\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+        webhook(SimulatedWebhooks.question("t1", "later"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> redeliveries.get() >= 2);
         assertThat(Files.exists(sftp.root().resolve("results").resolve("later_result.json"))).isFalse();
@@ -169,7 +170,7 @@ class OutputDestinationsTest extends HumaRoutesTestSupport {
         HUMA.visual("v2", "pdf", pdf);
         smtp.stop();
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v2\"}");
+        webhook(SimulatedWebhooks.history("v2"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterFiles().size() == 1);
         JsonNode record = json.readTree(deadLetterFiles().get(0).toFile());

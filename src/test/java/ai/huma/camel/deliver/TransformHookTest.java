@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,8 +71,7 @@ class TransformHookTest extends HumaRoutesTestSupport {
         HUMA.question("t-csv", 250);
         String id = "t-csv";
 
-        assertThat(webhook(QUESTION_PATH, "{\"question\":\"Sales by region\",\"question_status\":\"succeeded\",\"ticket_number\":\""
-                + id + "\"}").statusCode()).isEqualTo(200);
+        assertThat(webhook(SimulatedWebhooks.question(id, "Sales by region")).statusCode()).isEqualTo(200);
 
         Path csv = awaitOutput("Sales_by_region.csv");
         List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
@@ -84,14 +85,15 @@ class TransformHookTest extends HumaRoutesTestSupport {
     void aHookThatFailsMakesADeadLetterAndDeliversNothing() throws Exception {
         HUMA.subscription("s-hook", 30);
 
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s-hook/data\"}]}");
+        Webhook webhook = SimulatedWebhooks.subscription("s-hook");
+        webhook(webhook);
 
         await().atMost(java.time.Duration.ofSeconds(20)).until(() -> !deadLetterFiles().isEmpty());
         JsonNode record = json.readTree(deadLetterFiles().get(0).toFile());
         assertThat(record.get("reason").asText()).contains("the team's hook is broken");
         // a hook's failure is not retried: the result was fetched once, its pages once each
         assertThat(HUMA.apiRequests()).extracting(request -> request.path() + "?" + request.page()).doesNotHaveDuplicates();
-        assertThat(record.at("/payload/links/0/href").asText()).isEqualTo("/v1/subscription/s-hook/data");
+        assertThat(record.get("payload")).as("the payload as it came").isEqualTo(json.readTree(webhook.body()));
         awaitWorkersIdle();
         assertThat(outputFiles()).isEmpty();
     }
@@ -100,7 +102,7 @@ class TransformHookTest extends HumaRoutesTestSupport {
     void aFileTheHookGivesBackWithoutABodyIsNotDelivered() throws Exception {
         HUMA.visual("6702b3c4d5e6f708192a3b4c", "pdf", "%PDF-1.4".getBytes(StandardCharsets.US_ASCII));
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"6702b3c4d5e6f708192a3b4c\"}");
+        webhook(SimulatedWebhooks.history("6702b3c4d5e6f708192a3b4c"));
 
         await().atMost(java.time.Duration.ofSeconds(20)).until(() -> HUMA.requests().size() >= 2);
         awaitWorkersIdle();

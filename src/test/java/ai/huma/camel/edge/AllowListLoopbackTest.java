@@ -2,6 +2,7 @@ package ai.huma.camel.edge;
 
 import java.util.Properties;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,7 @@ class AllowListLoopbackTest extends HumaRoutesTestSupport {
         HUMA.question("a1", 3);
         NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
-        assertThat(webhook(QUESTION_PATH, "{\"question\":\"allowed\",\"question_status\":\"succeeded\",\"ticket_number\":\"a1\"}")
-                .statusCode()).isEqualTo(200);
+        assertThat(webhook(SimulatedWebhooks.question("a1", "allowed")).statusCode()).isEqualTo(200);
 
         awaitDone(done);
         awaitOutput("allowed_result.json");
@@ -32,6 +32,6 @@ class AllowListLoopbackTest extends HumaRoutesTestSupport {
     @Test
     void theTokenIsStillCheckedForAnAllowedSource() {
         assertThat(post(QUESTION_PATH, "Bearer wrong", "application/json",
-                "{\"question\":\"q\",\"question_status\":\"rejected\",\"ticket_number\":\"abc\"}").statusCode()).isEqualTo(401);
+                SimulatedWebhooks.question("abc", "q", "rejected").body()).statusCode()).isEqualTo(401);
     }
 }

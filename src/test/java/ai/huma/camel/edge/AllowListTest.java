@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Properties;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.builder.NotifyBuilder;
@@ -14,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** huma.callback.allowed-sources without the loopback: the tests' own webhooks are forbidden. */
 class AllowListTest extends HumaRoutesTestSupport {
 
-    private static final String BODY = "{\"question\":\"q\",\"question_status\":\"rejected\",\"ticket_number\":\"abc\"}";
+    /** A valid body whose event makes no call to Huma. */
+    private static final String BODY = SimulatedWebhooks.question("abc", "q", "rejected").body();
 
     @Override
     protected Properties extraProperties() {

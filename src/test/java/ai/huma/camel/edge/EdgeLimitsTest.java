@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.builder.NotifyBuilder;
@@ -100,21 +101,19 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
 
     @Test
     void bothRotatedSecretsAreAcceptedAndNothingElse() throws Exception {
-        String body = "{\"question\":\"q\",\"question_status\":\"rejected\",\"ticket_number\":\"rot%d\"}";
-
-        assertThat(post(QUESTION_PATH, OLD, "application/json", body.formatted(1)).statusCode()).isEqualTo(200);
-        assertThat(post(QUESTION_PATH, NEW, "application/json", body.formatted(2)).statusCode()).isEqualTo(200);
+        assertThat(post(QUESTION_PATH, OLD, "application/json", rejected(1)).statusCode()).isEqualTo(200);
+        assertThat(post(QUESTION_PATH, NEW, "application/json", rejected(2)).statusCode()).isEqualTo(200);
         assertThat(post(SUBSCRIPTION_PATH, OLD, "application/json", "{\"links\":[]}").statusCode()).isEqualTo(200);
-        assertThat(post(HISTORY_PATH, NEW, "application/json", "{\"conversion_id\":\"../x\"}").statusCode()).isEqualTo(200);
+        assertThat(post(HISTORY_PATH, NEW, "application/json", SimulatedWebhooks.history("../x").body()).statusCode()).isEqualTo(200);
 
         for (String refused : List.of("Bearer third-secret", "Bearer " + CALLBACK_TOKEN, "Bearer old-secret,new-secret",
                 "Bearer old-secret new-secret", "Bearer old-secre", "Bearer new-secret2")) {
-            HttpResponse<String> response = post(QUESTION_PATH, refused, "application/json", body.formatted(3));
+            HttpResponse<String> response = post(QUESTION_PATH, refused, "application/json", rejected(3));
             assertThat(response.statusCode()).as(refused).isEqualTo(401);
             assertThat(json.readTree(response.body()).path("error").asText()).isEqualTo("Unauthorized");
         }
         // the default test token of the support class is not a secret of this class
-        assertThat(webhook(QUESTION_PATH, body.formatted(4)).statusCode()).isEqualTo(401);
+        assertThat(webhook(QUESTION_PATH, rejected(4)).statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -135,7 +134,7 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
                         .header("Authorization", i % 2 == 0 ? OLD : NEW)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"question\":\"burst " + i + "\",\"question_status\":\"processing\",\"ticket_number\":\"burst" + i + "\"}"))
+                                SimulatedWebhooks.question("burst" + i, "burst " + i, "processing").body()))
                         .build();
                 calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                         .<Object>thenApply(r -> r)
@@ -193,6 +192,11 @@ class EdgeLimitsTest extends HumaRoutesTestSupport {
         context.getManagementStrategy().addEventNotifier(notifier);
         ServiceHelper.startService(notifier);
         return done;
+    }
+
+    /** The body of a rejected question (no call to Huma), ticket {@code rot<n>}. */
+    private static String rejected(int n) {
+        return SimulatedWebhooks.question("rot" + n, "q", "rejected").body();
     }
 
     /** {@code start} (a JSON object without its closing brace) padded to exactly {@code size} bytes. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,7 +82,7 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
     @Test
     void aCharsetOtherThanUtf8Is400() throws Exception {
         HttpResponse<String> response = post(QUESTION_PATH, "Bearer " + CALLBACK_TOKEN, "application/json; charset=utf-16",
-                "{\"question_status\":\"processing\",\"ticket_number\":\"t1\"}");
+                SimulatedWebhooks.question("t1", null, "processing").body());
 
         assertBadRequest(response, "request body must be UTF-8 (RFC 8259), not 'utf-16'");
     }
@@ -125,8 +126,7 @@ class HostileWebhookTest extends HumaRoutesTestSupport {
         assertBadRequest(webhook(QUESTION_PATH, body), reason);
 
         // the server still serves; the worker sees that webhook only
-        assertThat(webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"ok\"}").statusCode())
-                .isEqualTo(200);
+        assertThat(webhook(SimulatedWebhooks.question("ok", null, "processing")).statusCode()).isEqualTo(200);
         awaitDone(one);
         awaitWorkersIdle();
         assertThat(two.matches()).as("the refused body was queued").isFalse();

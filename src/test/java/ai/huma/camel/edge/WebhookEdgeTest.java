@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.builder.NotifyBuilder;
@@ -15,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WebhookEdgeTest extends HumaRoutesTestSupport {
 
-    private static final String VALID_BODY = "{\"question\":\"q\",\"question_status\":\"rejected\",\"ticket_number\":\"abc\"}";
+    /** A valid body whose event makes no call to Huma: a rejected question. */
+    private static final String VALID_BODY = SimulatedWebhooks.question("abc", "q", "rejected").body();
     private static final List<String> WEBHOOK_PATHS = List.of(QUESTION_PATH, HISTORY_PATH, SUBSCRIPTION_PATH);
 
     private final ObjectMapper json = new ObjectMapper();
@@ -129,7 +131,7 @@ class WebhookEdgeTest extends HumaRoutesTestSupport {
         void assertOnlyTheFollowingValidWebhooksReachTheWorkers() {
             // valid webhooks that make no API call: a rejected question, ids the workers refuse
             assertThat(webhook(QUESTION_PATH, VALID_BODY).statusCode()).isEqualTo(200);
-            assertThat(webhook(HISTORY_PATH, "{\"conversion_id\":\"../x\"}").statusCode()).isEqualTo(200);
+            assertThat(webhook(SimulatedWebhooks.history("../x")).statusCode()).isEqualTo(200);
             assertThat(webhook(SUBSCRIPTION_PATH, "{\"links\":[]}").statusCode()).isEqualTo(200);
             first.forEach(HumaRoutesTestSupport::awaitDone);
             awaitWorkersIdle();

@@ -11,6 +11,8 @@ import java.util.Properties;
 import java.util.stream.IntStream;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,7 +42,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 25);
         HUMA.fail(RESULT_PATH, 1, 500, 1);
 
-        webhook(QUESTION_PATH, question("first page fails", "t1"));
+        webhook(SimulatedWebhooks.question("t1", "first page fails"));
 
         assertThat(rows(awaitOutput("first_page_fails_result.json"))).containsExactlyElementsOf(range(1, 25));
         assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 1, 2, 3);
@@ -52,7 +54,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 50);
         HUMA.fail(RESULT_PATH, 3, 503, 1);
 
-        webhook(QUESTION_PATH, question("third page fails", "t1"));
+        webhook(SimulatedWebhooks.question("t1", "third page fails"));
 
         assertThat(rows(awaitOutput("third_page_fails_result.json"))).containsExactlyElementsOf(range(1, 50));
         assertThat(HUMA.apiRequests()).extracting(HumaSimulator.Request::page).containsExactly(1, 2, 3, 3, 4, 5);
@@ -62,14 +64,14 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
     void aLastingFailureIsDeadLetteredAndReplayedOnceHumaRecovers() throws Exception {
         HUMA.question("t1", 25);
         HUMA.fail(RESULT_PATH, 2, 500, Integer.MAX_VALUE);
-        String payload = question("never answered", "t1");
+        Webhook payload = SimulatedWebhooks.question("t1", "never answered");
 
-        webhook(QUESTION_PATH, payload);
+        webhook(payload);
 
         Path deadLetter = awaitDeadLetter();
         JsonNode record = json.readTree(deadLetter.toFile());
         assertThat(record.get("event").asText()).isEqualTo("Questions/Computed");
-        assertThat(record.get("payload")).isEqualTo(json.readTree(payload));
+        assertThat(record.get("payload")).isEqualTo(json.readTree(payload.body()));
         assertThat(record.get("reason").asText()).contains("500");
         assertThat(record.get("http_status").asInt()).isEqualTo(500);
         assertThat(record.get("attempts").asInt()).isEqualTo(4);
@@ -94,7 +96,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
     void aReplayThatFailsAgainIsDeadLetteredAgainWithItsReplayCount() throws Exception {
         HUMA.question("t1", 5);
         HUMA.fail(RESULT_PATH, null, 500, Integer.MAX_VALUE);
-        webhook(QUESTION_PATH, question("still failing", "t1"));
+        webhook(SimulatedWebhooks.question("t1", "still failing"));
         Path first = awaitDeadLetter();
 
         Path replayDir = Files.createDirectories(dataDir.resolve("replay"));
@@ -112,7 +114,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 5);
         HUMA.fail(RESULT_PATH, null, 401, Integer.MAX_VALUE);
 
-        webhook(QUESTION_PATH, question("wrong key", "t1"));
+        webhook(SimulatedWebhooks.question("t1", "wrong key"));
 
         JsonNode record = json.readTree(awaitDeadLetter().toFile());
         assertThat(record.get("http_status").asInt()).isEqualTo(401);
@@ -128,8 +130,8 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "pdf", new byte[] {1});
         HUMA.fail("/v1/histories/.*", null, 403, Integer.MAX_VALUE);
 
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.subscription("s1"));
+        webhook(SimulatedWebhooks.history("v1"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterFiles().size() == 2);
         assertThat(HUMA.apiRequests()).hasSize(2);
@@ -142,7 +144,7 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 5);
         HUMA.fail(RESULT_PATH, 1, 429, 1, Map.of("Retry-After", "1"));
 
-        webhook(QUESTION_PATH, question("rate limited", "t1"));
+        webhook(SimulatedWebhooks.question("t1", "rate limited"));
 
         awaitOutput("rate_limited_result.json");
         List<HumaSimulator.Request> calls = HUMA.apiRequests();
@@ -156,16 +158,12 @@ class FailureHandlingTest extends HumaRoutesTestSupport {
     void aPayloadWithABadIdIsDeadLetteredWithoutACall() throws Exception {
         NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
-        webhook(QUESTION_PATH, question("bad id", "../etc"));
+        webhook(SimulatedWebhooks.question("../etc", "bad id"));
 
         awaitDone(done);
         JsonNode record = json.readTree(awaitDeadLetter().toFile());
         assertThat(record.get("reason").asText()).contains("ticket_number is not a plain id");
         assertThat(HUMA.requests()).isEmpty();
-    }
-
-    private String question(String question, String ticket) {
-        return "{\"question\":\"" + question + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
     }
 
     private Path awaitDeadLetter() {

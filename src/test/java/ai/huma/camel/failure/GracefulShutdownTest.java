@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,15 +76,13 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         org.junit.jupiter.api.Assumptions.assumeTrue(memoryQueues(), "durable queues keep what is queued: CrashRecoveryTest");
         HUMA.delay(Duration.ofSeconds(1));
         queueSucceeded("late", 3);
-        assertThat(webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"early\"}").statusCode())
-                .isEqualTo(200);
+        assertThat(webhook(SimulatedWebhooks.question("early", null, "processing")).statusCode()).isEqualTo(200);
 
         context.getShutdownStrategy().setTimeout(30);
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> context.stop());
         await().atMost(Duration.ofSeconds(5)).until(context::isStopping);
 
-        HttpResponse<String> response = webhook(QUESTION_PATH,
-                "{\"question\":\"too late\",\"question_status\":\"succeeded\",\"ticket_number\":\"late9\"}");
+        HttpResponse<String> response = webhook(SimulatedWebhooks.question("late9", "too late"));
         assertThat(stopping).as("the stop ended before the webhook was sent: the test proves nothing").isNotDone();
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
@@ -99,7 +98,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         // a 100 kB visual a byte each 50 ms: over an hour, and the download time-out is 5 minutes
         HUMA.visual("v1", "pdf", new byte[100_000]);
         HUMA.trickle("/files/.*", Duration.ofMillis(50), Integer.MAX_VALUE);
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> HUMA.requests().stream().anyMatch(r -> r.path().startsWith("/files/")));
 
@@ -107,6 +106,8 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         long start = System.nanoTime();
         context.stop();
 
+        // the limit is the promise: the stop ends at its configured time-out (3 s), the call with it,
+        // rather than when the download would (over an hour); the margin is for a busy machine
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
         assertThat(outputFiles()).isEmpty();
         if (!memoryQueues()) {
@@ -125,8 +126,7 @@ class GracefulShutdownTest extends HumaRoutesTestSupport {
         for (int i = 1; i <= n; i++) {
             String ticket = name + i;
             HUMA.question(ticket, 3);
-            HttpResponse<String> response = webhook(QUESTION_PATH,
-                    "{\"question\":\"" + name + " " + i + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}");
+            HttpResponse<String> response = webhook(SimulatedWebhooks.question(ticket, name + " " + i));
             assertThat(response.statusCode()).isEqualTo(200);
             tickets.add(ticket);
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShutdownDrainTest {
 
-    private static final String PAYLOAD = "{\"question\":\"short 3\",\"question_status\":\"succeeded\",\"ticket_number\":\"short3\"}";
+    private static final String PAYLOAD = SimulatedWebhooks.question("short3", "short 3").body();
 
     @TempDir
     Path deadLetters;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -28,9 +29,9 @@ class ApiPacingTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "csv", "a\n".getBytes());
         HUMA.delay(Duration.ofMillis(300));
 
-        webhook(QUESTION_PATH, "{\"question\":\"q\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.question("t1", "q"));
+        webhook(SimulatedWebhooks.subscription("s1"));
+        webhook(SimulatedWebhooks.history("v1"));
 
         awaitOutput("q_result.json");
         awaitOutput("s1_result.json");
@@ -43,7 +44,7 @@ class ApiPacingTest extends HumaRoutesTestSupport {
     void pagesOfOneAnswerAreSpacedByThePause() {
         HUMA.question("t1", 30);
 
-        webhook(QUESTION_PATH, "{\"question\":\"paced\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+        webhook(SimulatedWebhooks.question("t1", "paced"));
 
         awaitOutput("paced_result.json");
         List<HumaSimulator.Request> calls = HUMA.apiRequests();

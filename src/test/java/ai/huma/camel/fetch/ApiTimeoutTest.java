@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class ApiTimeoutTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 15);
         HUMA.slow("/v1/questions/.*/result", Duration.ofSeconds(4), 1);
 
-        webhook(QUESTION_PATH, "{\"question\":\"slow once\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
+        webhook(SimulatedWebhooks.question("t1", "slow once"));
 
         Path result = awaitOutput("slow_once_result.json");
         assertThat(new ObjectMapper().readTree(result.toFile()).at("/answer/data").size()).isEqualTo(15);

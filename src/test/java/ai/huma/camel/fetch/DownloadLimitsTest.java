@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +42,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
     void anEndlessDownloadStopsAtItsSizeAndIsNotRetried() throws Exception {
         HUMA.endlessVisual("v1", "pdf");
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         JsonNode record = awaitDeadLetter();
         assertThat(record.get("reason").asText()).contains("huma.download.max-size (" + MAX_DOWNLOAD + " bytes)");
@@ -54,7 +55,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
     void aDownloadOverItsSizeIsRefusedBeforeItIsRead() throws Exception {
         HUMA.largeVisual("v1", "pdf", 64L * 1024 * 1024);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         JsonNode record = awaitDeadLetter();
         assertThat(record.get("reason").asText()).contains("huma.download.max-size");
@@ -67,7 +68,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "pdf", new byte[2000]);
         HUMA.trickle("/files/.*", Duration.ofMillis(50), Integer.MAX_VALUE);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         JsonNode record = awaitDeadLetter();
         assertThat(record.get("reason").asText()).contains("huma.download.timeout (1000 ms)");
@@ -81,7 +82,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "pdf", new byte[100_000]);
         HUMA.cutMidStream("/files/.*", Integer.MAX_VALUE);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         JsonNode record = awaitDeadLetter();
         assertThat(downloads()).hasSize(2);
@@ -98,7 +99,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "pdf", pdf);
         HUMA.cutMidStream("/files/.*", 1);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         assertThat(Files.readAllBytes(awaitOutput("v1.pdf"))).isEqualTo(pdf);
         awaitOutput("v1_result.json");
@@ -110,7 +111,7 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "pdf", new byte[10]);
         HUMA.fail("/files/.*", null, 404, Integer.MAX_VALUE);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         JsonNode record = awaitDeadLetter();
         assertThat(record.get("http_status").asInt()).isEqualTo(404);
@@ -122,8 +123,8 @@ class DownloadLimitsTest extends HumaRoutesTestSupport {
         HUMA.visualAt("v1", "pdf", "http://localhost:" + HUMA.port() + "/files/v1.pdf");
         HUMA.visualAt("v2", "pdf", "http://169.254.169.254/latest/meta-data/");
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v2\"}");
+        webhook(SimulatedWebhooks.history("v1"));
+        webhook(SimulatedWebhooks.history("v2"));
 
         await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
         for (Path file : deadLetterFiles()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class LargeVisualTest extends HumaRoutesTestSupport {
     void aThreeHundredMegabyteVisualIsDownloadedWithTheDefaults() throws Exception {
         HUMA.largeVisual("v1", "pptx", SIZE);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(outputDir.resolve("v1_result.json")));
         Path visual = outputDir.resolve("v1.pptx");

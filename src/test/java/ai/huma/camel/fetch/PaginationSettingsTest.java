@@ -3,6 +3,7 @@ package ai.huma.camel.fetch;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,8 +26,8 @@ class PaginationSettingsTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 55);
         HUMA.subscription("s1", 55);
 
-        webhook(QUESTION_PATH, "{\"question\":\"capped\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
+        webhook(SimulatedWebhooks.question("t1", "capped"));
+        webhook(SimulatedWebhooks.subscription("s1"));
 
         ObjectMapper json = new ObjectMapper();
         JsonNode question = json.readTree(awaitOutput("capped_result.json").toFile());

@@ -10,6 +10,8 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,7 +66,7 @@ class ObservabilityTest extends HumaRoutesTestSupport {
         HUMA.delay(Duration.ofSeconds(3));
         // one in the worker, three waiting: the queue of three is full
         for (int i = 0; i < 4; i++) {
-            webhook(QUESTION_PATH, "{\"question\":\"q" + i + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"slow" + i + "\"}");
+            webhook(SimulatedWebhooks.question("slow" + i, "q" + i));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> management("/observe/health/ready").statusCode() == 503);
         JsonNode down = json.readTree(management("/observe/health/ready").body());
@@ -80,11 +82,11 @@ class ObservabilityTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 250);
         HUMA.question("t2", 5);
         HUMA.fail("/v1/questions/t2/result", null, 500, Integer.MAX_VALUE);
-        String ok = "{\"question\":\"counted\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";
+        Webhook ok = SimulatedWebhooks.question("t1", "counted");
 
-        webhook(QUESTION_PATH, ok);
-        webhook(QUESTION_PATH, ok);                                                        // a duplicate
-        webhook(QUESTION_PATH, "{\"question\":\"fails\",\"question_status\":\"succeeded\",\"ticket_number\":\"t2\"}");
+        webhook(ok);
+        webhook(ok);                                                                       // a duplicate
+        webhook(SimulatedWebhooks.question("t2", "fails"));
         post(QUESTION_PATH, "Bearer wrong", "application/json", "{}");                     // 401
         webhook(QUESTION_PATH, "{not json");                                               // 400
         webhook(QUESTION_PATH, "{\"pad\":\"" + "x".repeat(3000) + "\"}");                 // 413

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +33,7 @@ class CrashRecoveryTest {
 
     private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
-    private final HumaSimulator huma = startFakeApi();
+    private final HumaSimulator huma = HumaSimulator.start();
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -50,7 +52,7 @@ class CrashRecoveryTest {
         huma.delay(Duration.ofMillis(300));
         try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
             for (String ticket : tickets) {
-                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+                assertThat(bundle.deliver(question(ticket)).statusCode()).isEqualTo(200);
             }
 
             bundle.kill();
@@ -70,7 +72,7 @@ class CrashRecoveryTest {
         huma.question("paged", 500);
         huma.delay(Duration.ofMillis(400));
         try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", durable()).start()) {
-            assertThat(bundle.webhook("/api/webhook-question-answered", question("paged")).statusCode()).isEqualTo(200);
+            assertThat(bundle.deliver(question("paged")).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> huma.apiRequests().stream().anyMatch(r -> r.page() == 2));
 
@@ -98,7 +100,7 @@ class CrashRecoveryTest {
         environment.put("HUMA_SHUTDOWN_TIMEOUT", "3");
         try (BundleProcess bundle = new BundleProcess("CrashRecoveryTest", environment).start()) {
             for (String ticket : tickets) {
-                assertThat(bundle.webhook("/api/webhook-question-answered", question(ticket)).statusCode()).isEqualTo(200);
+                assertThat(bundle.deliver(question(ticket)).statusCode()).isEqualTo(200);
             }
 
             assertThat(bundle.stop()).isZero();
@@ -146,15 +148,8 @@ class CrashRecoveryTest {
                 "HUMA_QUEUE_MODE", "durable");
     }
 
-    private static String question(String ticket) {
-        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
-    }
-
-    private static HumaSimulator startFakeApi() {
-        try {
-            return new HumaSimulator();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    /** A computed question whose result is {@code q_<ticket>_result.json}. */
+    private static Webhook question(String ticket) {
+        return SimulatedWebhooks.question(ticket, "q " + ticket);
     }
 }

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.util.Properties;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.camel.builder.NotifyBuilder;
 import ai.huma.camel.runtime.HumaCamelMain;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class DuplicateDeliveryTest extends HumaRoutesTestSupport {
 
-    private static final String QUESTION = "{\"question\":\"twice\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}";
+    private static final Webhook QUESTION = SimulatedWebhooks.question("t1", "twice");
 
     @Test
     void theSameQuestionDeliveryIsWorkedOnce() {
@@ -27,7 +29,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         NotifyBuilder done = whenDone("huma-question-computed-worker", 1);
 
         for (int i = 0; i < 3; i++) {
-            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+            assertThat(webhook(QUESTION).statusCode()).isEqualTo(200);
         }
 
         awaitDone(done);
@@ -42,8 +44,8 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         HUMA.visual("v1", "csv", "a\n".getBytes());
         NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
 
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.history("v1"));
+        webhook(SimulatedWebhooks.history("v1"));
 
         awaitDone(done);
         // the repeats too (on a broker they never reach the worker)
@@ -54,14 +56,14 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void aRepeatedSubscriptionDeliveryIsWorkedOnceAndANewUpdateAgain() {
         HUMA.subscription("s1", 5);
-        String update1 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T10:00:00Z\"}";
-        String update2 = "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}],\"updated_at\":\"2026-11-28T11:00:00Z\"}";
+        Webhook update1 = SimulatedWebhooks.subscription("s1").with("updated_at", "2026-11-28T10:00:00Z");
+        Webhook update2 = SimulatedWebhooks.subscription("s1").with("updated_at", "2026-11-28T11:00:00Z");
         NotifyBuilder done = whenDone("huma-subscription-updated-worker", 2);
 
-        webhook(SUBSCRIPTION_PATH, update1);
-        webhook(SUBSCRIPTION_PATH, update1);
-        webhook(SUBSCRIPTION_PATH, update2);
-        webhook(SUBSCRIPTION_PATH, update2);
+        webhook(update1);
+        webhook(update1);
+        webhook(update2);
+        webhook(update2);
 
         awaitDone(done);
         // the repeats too (on a broker they never reach the worker)
@@ -90,6 +92,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         HUMA.subscription("s1", 5);
         NotifyBuilder done = whenDone("huma-subscription-updated-worker", 1);
 
+        // literal texts: the order of their keys is what differs
         webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\",\"rel\":\"data\"}],\"at\":1}");
         webhook(SUBSCRIPTION_PATH, "{\"at\":1,\"links\":[{\"rel\":\"data\",\"href\":\"/v1/subscription/s1/data\"}]}");
 
@@ -105,8 +108,8 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         NotifyBuilder logged = new NotifyBuilder(context).fromRoute("huma-question-computed-worker")
                 .filter(exchange -> exchange.getProperty(org.apache.camel.Exchange.DUPLICATE_MESSAGE) != null).whenDone(1).create();
 
-        webhook(QUESTION_PATH, "{\"question_status\":\"b:processing\",\"ticket_number\":\"a\"}");
-        webhook(QUESTION_PATH, "{\"question_status\":\"processing\",\"ticket_number\":\"a:b\"}");
+        webhook(SimulatedWebhooks.question("a", null, "b:processing"));
+        webhook(SimulatedWebhooks.question("a:b", null, "processing"));
 
         awaitDone(done);
         assertThat(logged.matches()).as("the second was taken for a duplicate").isFalse();
@@ -117,8 +120,8 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
         HUMA.question("t1", 5);
         NotifyBuilder done = whenDone("huma-question-computed-worker", 2);
 
-        webhook(QUESTION_PATH, "{\"question\":\"twice\",\"question_status\":\"processing\",\"ticket_number\":\"t1\"}");
-        webhook(QUESTION_PATH, QUESTION);
+        webhook(SimulatedWebhooks.question("t1", "twice", "processing"));
+        webhook(QUESTION);
 
         awaitDone(done);
         assertThat(HUMA.apiRequests()).hasSize(1);
@@ -128,7 +131,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
     @Test
     void theRecordOfDeliveriesHoldsAcrossARestart() throws Exception {
         HUMA.question("t1", 5);
-        webhook(QUESTION_PATH, QUESTION);
+        webhook(QUESTION);
         awaitOutput("twice_result.json");
         Files.delete(outputDir.resolve("twice_result.json"));
         assertThat(HUMA.apiRequests()).hasSize(1);
@@ -149,7 +152,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
             NotifyBuilder done = new NotifyBuilder(restarted.getCamelContext())
                     .fromRoute("huma-question-computed-worker").whenDone(1).create();
 
-            assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+            assertThat(webhook(QUESTION).statusCode()).isEqualTo(200);
 
             awaitDone(done);
             assertThat(HUMA.apiRequests()).hasSize(1);

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import ai.huma.camel.support.TestKafka;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,8 +64,6 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
     private static final KafkaClusterTestKit KAFKA = TestKafka.start();
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final String[] QUEUES = TestKafka.QUEUES;
-    /** Huma gives up on an attempt after 5 s. */
-    private static final Duration HUMA_DEADLINE = Duration.ofSeconds(5);
 
     private final ObjectMapper json = new ObjectMapper();
     /** This test's topics are {@code <prefix>.huma.<queue>}, its consumer groups {@code <group>.<queue>}. */
@@ -97,7 +97,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         HUMA.visual("6702b3c4d5e6f708192a3b4c", "pdf", "%PDF-1.4 fake visual\n".getBytes(StandardCharsets.US_ASCII));
         HUMA.slow("/v1/questions/.*", Duration.ofMillis(1500), 1);
 
-        assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
+        assertThat(webhook(QUESTION).statusCode()).isEqualTo(200);
         // the worker is in the middle of the event: its record is not committed yet
         await().atMost(Duration.ofSeconds(20)).until(() -> !HUMA.apiRequests().isEmpty());
         assertThat(endOffset(topic("question-computed"))).isEqualTo(1);
@@ -105,12 +105,12 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         awaitOutput("What_were_sales_in_2023_result.json");
         await().atMost(Duration.ofSeconds(10)).until(() -> committed(group + ".question-computed") == 1);
 
-        assertThat(webhook(SUBSCRIPTION_PATH, SUBSCRIPTION).statusCode()).isEqualTo(200);
-        assertThat(webhook(HISTORY_PATH, HISTORY).statusCode()).isEqualTo(200);
+        assertThat(webhook(SUBSCRIPTION).statusCode()).isEqualTo(200);
+        assertThat(webhook(HISTORY).statusCode()).isEqualTo(200);
         // Huma's repeats of all three
-        assertThat(webhook(QUESTION_PATH, QUESTION).statusCode()).isEqualTo(200);
-        assertThat(webhook(SUBSCRIPTION_PATH, SUBSCRIPTION).statusCode()).isEqualTo(200);
-        assertThat(webhook(HISTORY_PATH, HISTORY).statusCode()).isEqualTo(200);
+        assertThat(webhook(QUESTION).statusCode()).isEqualTo(200);
+        assertThat(webhook(SUBSCRIPTION).statusCode()).isEqualTo(200);
+        assertThat(webhook(HISTORY).statusCode()).isEqualTo(200);
 
         awaitAllCommitted(group, 2);
         assertThat(outputFiles()).containsExactly("6601a2b3c4d5e6f708192a3b_result.json", "6702b3c4d5e6f708192a3b4c.pdf",
@@ -130,7 +130,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         // what travels on Kafka: the payload as text, the event and its arrival time, and as the
         // key the delivery's digest, so that a repeat lands on the partition of its first delivery
         List<ConsumerRecord<String, String>> records = records(topic("question-computed"), 2);
-        assertThat(records).extracting(ConsumerRecord::value).containsOnly(QUESTION);
+        assertThat(records).extracting(ConsumerRecord::value).containsOnly(QUESTION.body());
         assertThat(records).extracting(ConsumerRecord::key).doesNotContainNull().hasSize(2)
                 .allMatch(key -> key.matches("[0-9a-f]{64}")).containsOnly(records.get(0).key());
         assertThat(records).extracting(ConsumerRecord::partition).containsOnly(records.get(0).partition());
@@ -159,13 +159,13 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
     void aDeadLetterAndItsReplaysCrossKafkaWithTheirHeaders() throws Exception {
         HUMA.question("t-dead", 5);
         HUMA.fail("/v1/questions/.*", null, 500, 1000);
-        String payload = "{\"question\":\"dead\",\"question_status\":\"succeeded\",\"ticket_number\":\"t-dead\"}";
+        Webhook dead = SimulatedWebhooks.question("t-dead", "dead");
 
-        assertThat(webhook(QUESTION_PATH, payload).statusCode()).isEqualTo(200);
+        assertThat(webhook(dead).statusCode()).isEqualTo(200);
         Path first = awaitDeadLetters(1).get(0);
         JsonNode record = json.readTree(first.toFile());
         assertThat(record.get("event").asText()).isEqualTo("Questions/Computed");
-        assertThat(record.get("payload")).isEqualTo(json.readTree(payload));
+        assertThat(record.get("payload")).isEqualTo(json.readTree(dead.body()));
         assertThat(record.get("replays").asInt()).isZero();
         assertThat(record.get("received_at").asText()).endsWith("Z");
         await().atMost(Duration.ofSeconds(10)).until(() -> committed(group + ".question-computed") == 1);
@@ -178,7 +178,7 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
         assertThat(again.get("replays").asInt()).as("the replay count crossed Kafka as a number").isEqualTo(1);
         assertThat(again.get("received_at").asText()).isEqualTo(record.get("received_at").asText());
         assertThat(again.get("event").asText()).isEqualTo("Questions/Computed");
-        assertThat(again.get("payload")).isEqualTo(json.readTree(payload));
+        assertThat(again.get("payload")).isEqualTo(json.readTree(dead.body()));
 
         HUMA.recover();
         Files.move(second, replayDir.resolve(second.getFileName()));
@@ -201,12 +201,11 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
             ExecutorService senders = Executors.newFixedThreadPool(8);
             List<Future<long[]>> answers = new ArrayList<>();
             for (int i = 0; i < events; i++) {
-                String body = question("two" + i);
+                Webhook webhook = question("two" + i);
                 boolean here = i % 2 == 0;
                 answers.add(senders.submit(() -> {
                     long start = System.nanoTime();
-                    int status = here ? webhook(QUESTION_PATH, body).statusCode()
-                            : other.webhook(QUESTION_PATH, body).statusCode();
+                    int status = here ? webhook(webhook).statusCode() : other.webhook(webhook).statusCode();
                     return new long[] {status, System.nanoTime() - start};
                 }));
             }
@@ -218,12 +217,13 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
             }
             // Huma's repeat of every tenth delivery, to the other instance's edge
             for (int i = 0; i < events; i += 10) {
-                String body = question("two" + i);
-                int status = i % 2 == 0 ? other.webhook(QUESTION_PATH, body).statusCode() : webhook(QUESTION_PATH, body).statusCode();
+                Webhook webhook = question("two" + i);
+                int status = i % 2 == 0 ? other.webhook(webhook).statusCode() : webhook(webhook).statusCode();
                 assertThat(status).isEqualTo(200);
             }
             senders.shutdown();
             logLatencies("two instances, 8 senders", latencies);
+            // the limit is the promise: each answer before Huma gives up on the attempt
             assertThat(latencies.stream().mapToLong(Long::longValue).max().orElseThrow())
                     .as("every webhook answered within Huma's deadline").isLessThan(HUMA_DEADLINE.toNanos());
 
@@ -246,14 +246,13 @@ class KafkaQueuesTest extends HumaRoutesTestSupport {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static final String QUESTION =
-            "{\"question\":\"What were sales in 2023?\",\"question_status\":\"succeeded\",\"ticket_number\":\"65a1b2c3d4e5f60718293a4b\"}";
-    private static final String SUBSCRIPTION =
-            "{\"links\":[{\"href\":\"https://api.example.huma.ai/v1/subscription/6601a2b3c4d5e6f708192a3b/data\"}]}";
-    private static final String HISTORY = "{\"conversion_id\":\"6702b3c4d5e6f708192a3b4c\"}";
+    private static final Webhook QUESTION = SimulatedWebhooks.question("65a1b2c3d4e5f60718293a4b", SimulatedWebhooks.QUESTION);
+    private static final Webhook SUBSCRIPTION = SimulatedWebhooks.subscription("6601a2b3c4d5e6f708192a3b");
+    private static final Webhook HISTORY = SimulatedWebhooks.history("6702b3c4d5e6f708192a3b4c");
 
-    private static String question(String ticket) {
-        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
+    /** A computed question whose result is {@code q_<ticket>_result.json}. */
+    private static Webhook question(String ticket) {
+        return SimulatedWebhooks.question(ticket, "q " + ticket);
     }
 
     private List<Path> awaitDeadLetters(int count) {

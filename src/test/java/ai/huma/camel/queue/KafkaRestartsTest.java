@@ -1,7 +1,6 @@
 package ai.huma.camel.queue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.support.TestKafka;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import static ai.huma.camel.support.HumaRoutesTestSupport.HUMA_DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,13 +45,10 @@ class KafkaRestartsTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRestartsTest.class);
     private static final KafkaClusterTestKit KAFKA = TestKafka.start();
-    private static final String QUESTION_PATH = "/api/webhook-question-answered";
-    /** Huma gives up on an attempt after 5 s. */
-    private static final Duration HUMA_DEADLINE = Duration.ofSeconds(5);
 
     private final ObjectMapper json = new ObjectMapper();
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
-    private final HumaSimulator huma = startFakeApi();
+    private final HumaSimulator huma = HumaSimulator.start();
 
     @AfterEach
     void stopFakeApi() {
@@ -108,14 +107,15 @@ class KafkaRestartsTest {
 
     /**
      * A bundle in a JVM of its own on topics and a consumer group of its own ({@code prefix}), sent
-     * one webhook per ticket, each answered 200.
+     * one webhook per ticket, each accepted: delivered as Huma does, so that a 503 while the producer
+     * still fetches a new topic's metadata (maxBlockMs, 1 s, on a busy machine) is tried again.
      */
     private BundleProcess bundleQueueing(String prefix, List<String> tickets) throws Exception {
         TestKafka.createTopics(KAFKA, prefix);
         BundleProcess bundle = new BundleProcess("KafkaRestartsTest", TestKafka.bundleEnvironment(huma, KAFKA, prefix, group(prefix))).start();
         try {
             for (String ticket : tickets) {
-                assertThat(bundle.webhook(QUESTION_PATH, question(ticket)).statusCode()).isEqualTo(200);
+                assertThat(bundle.deliver(question(ticket)).statusCode()).isEqualTo(200);
             }
             return bundle;
         } catch (Throwable e) {
@@ -156,18 +156,19 @@ class KafkaRestartsTest {
             try (BundleProcess bundle = new BundleProcess("KafkaRestartsTest", environment).start()) {
                 // as Huma would: a 503 while the producer still fetches the new cluster's metadata
                 // (maxBlockMs, 1 s, on a busy machine) is sent again
-                await().atMost(Duration.ofSeconds(30)).until(() -> bundle.webhook(QUESTION_PATH, question("before")).statusCode() == 200);
+                assertThat(bundle.deliver(question("before")).statusCode()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").contains("q_before_result.json"));
 
                 doomed.close();
                 doomed = null;
 
                 long start = System.nanoTime();
-                HttpResponse<String> refused = bundle.webhook(QUESTION_PATH, question("lost?"));
+                HttpResponse<String> refused = bundle.webhook(question("lost?"));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 LOG.info("With Kafka gone the webhook was answered {} in {} ms", refused.statusCode(), took.toMillis());
                 assertThat(refused.statusCode()).as("never a 200 for an event Kafka did not take").isEqualTo(503);
                 assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+                // the limit is the promise: answered before Huma gives up on the attempt
                 assertThat(took).as("answered before Huma gives up on the attempt").isLessThan(HUMA_DEADLINE);
                 // and not ready: camel-kafka's consumer checks see their consumers lose the cluster
                 await().atMost(Duration.ofSeconds(30)).until(() -> bundle.management("/observe/health/ready").statusCode() == 503);
@@ -203,8 +204,9 @@ class KafkaRestartsTest {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static String question(String ticket) {
-        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
+    /** A computed question whose result is {@code q_<ticket>_result.json}. */
+    private static Webhook question(String ticket) {
+        return SimulatedWebhooks.question(ticket, "q " + ticket);
     }
 
     private List<String> tickets(String stem, int count) {
@@ -233,13 +235,5 @@ class KafkaRestartsTest {
     private static Map<String, Integer> awaitWrites(BundleProcess bundle, List<String> tickets) throws IOException {
         await().atMost(Duration.ofSeconds(10)).until(() -> TestKafka.writes(bundle.output()).keySet().containsAll(tickets));
         return TestKafka.writes(bundle.output());
-    }
-
-    private static HumaSimulator startFakeApi() {
-        try {
-            return new HumaSimulator();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package ai.huma.camel.queue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +14,8 @@ import java.util.concurrent.Future;
 
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 class TwoInstancesOnABrokerTest {
 
     // each test its own fake API and broker (one test stops its broker): the tests run side by side
-    private final HumaSimulator huma = fakeApi();
+    private final HumaSimulator huma = HumaSimulator.start();
     private final int brokerPort = AvailablePortFinder.getNextAvailable();
     private EmbeddedActiveMQ broker;
     private Path brokerHome;
@@ -74,17 +74,17 @@ class TwoInstancesOnABrokerTest {
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < events; i++) {
                 BundleProcess edge = i % 2 == 0 ? first : second;
-                String body = question("two" + i);
-                answers.add(senders.submit(() -> edge.webhook("/api/webhook-question-answered", body).statusCode()));
+                Webhook webhook = question("two" + i);
+                answers.add(senders.submit(() -> edge.deliver(webhook).statusCode()));
             }
             for (Future<Integer> answer : answers) {
                 assertThat(answer.get()).isEqualTo(200);
             }
             senders.shutdown();
             // Huma's three attempts of one delivery, to one edge and then the other
-            assertThat(first.webhook("/api/webhook-question-answered", question("repeated")).statusCode()).isEqualTo(200);
-            assertThat(second.webhook("/api/webhook-question-answered", question("repeated")).statusCode()).isEqualTo(200);
-            assertThat(first.webhook("/api/webhook-question-answered", question("repeated")).statusCode()).isEqualTo(200);
+            assertThat(first.webhook(question("repeated")).statusCode()).isEqualTo(200);
+            assertThat(second.webhook(question("repeated")).statusCode()).isEqualTo(200);
+            assertThat(first.webhook(question("repeated")).statusCode()).isEqualTo(200);
 
             await().atMost(Duration.ofSeconds(120))
                     .until(() -> first.files("output").size() + second.files("output").size() == events + 1);
@@ -109,7 +109,7 @@ class TwoInstancesOnABrokerTest {
             assertThat(bundle.management("/observe/health/ready").statusCode()).isEqualTo(200);
             broker.stop();
             try {
-                HttpResponse<String> refused = bundle.webhook("/api/webhook-question-answered", question("lost?"));
+                HttpResponse<String> refused = bundle.webhook(question("lost?"));
                 assertThat(refused.statusCode()).as("never a 200 for an event it could not store").isEqualTo(503);
                 assertThat(refused.headers().firstValue("Retry-After")).isPresent();
                 await().atMost(Duration.ofSeconds(15)).until(() -> bundle.management("/observe/health/ready").statusCode() == 503);
@@ -117,8 +117,9 @@ class TwoInstancesOnABrokerTest {
                 broker = newBroker();
                 broker.start();
             }
+            // once the bundle has found the broker again (a reconnection, not Huma's retry schedule)
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> bundle.webhook("/api/webhook-question-answered", question("after")).statusCode() == 200);
+                    .until(() -> bundle.webhook(question("after")).statusCode() == 200);
             await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").contains("q_after_result.json"));
             await().atMost(Duration.ofSeconds(15)).until(() -> bundle.management("/observe/health/ready").statusCode() == 200);
         }
@@ -143,15 +144,8 @@ class TwoInstancesOnABrokerTest {
                 "HUMA_RETRY_INITIAL_DELAY", "100");
     }
 
-    private static String question(String ticket) {
-        return "{\"question\":\"q " + ticket + "\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}";
-    }
-
-    private static HumaSimulator fakeApi() {
-        try {
-            return new HumaSimulator();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A computed question whose result is {@code q_<ticket>_result.json}. */
+    private static Webhook question(String ticket) {
+        return SimulatedWebhooks.question(ticket, "q " + ticket);
     }
 }

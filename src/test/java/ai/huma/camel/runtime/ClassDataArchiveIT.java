@@ -1,14 +1,12 @@
 package ai.huma.camel.runtime;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Stream;
 
+import ai.huma.camel.support.BundleProcess;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,16 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClassDataArchiveIT {
 
-    private static final Path JAR = Path.of("target", "huma-camel.jar").toAbsolutePath();
     private static final Path ARCHIVE = Path.of("target", "huma-camel.jsa").toAbsolutePath();
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     @Test
     void theBuildsArchiveFitsTheJar() throws Exception {
         assertThat(ARCHIVE).isRegularFile();
-        Run help = run(Path.of("target"), List.of(JAVA, "-Xshare:on", "-XX:SharedArchiveFile=" + ARCHIVE, "-jar", JAR.toString(), "--help"));
-        assertThat(help.exitCode()).as(help.output()).isZero();
-        assertThat(help.output()).contains("Usage: java [JVM options] -jar huma-camel.jar").doesNotContain("shared archive");
+        // the README's launch command, with -Xshare:on: a JVM that cannot map the archive exits at once
+        try (BundleProcess help = BundleProcess.ofJar("ClassDataArchiveIT", Map.of())
+                .jvmOptions("-Xshare:on", "-XX:SharedArchiveFile=" + ARCHIVE).arguments("--help").launch()) {
+            assertThat(help.awaitExit(Duration.ofSeconds(90))).as(help.output()).isZero();
+            assertThat(help.output()).contains("Usage: java [JVM options] -jar huma-camel.jar").doesNotContain("shared archive");
+        }
     }
 
     @Test
@@ -42,27 +41,6 @@ class ClassDataArchiveIT {
         assertThat(work).isDirectory();
         try (Stream<Path> left = Files.list(work)) {
             assertThat(left.toList()).isEmpty();
-        }
-    }
-
-    private record Run(int exitCode, String output) {
-    }
-
-    private static Run run(Path directory, List<String> command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(Path.of("target"), "ClassDataArchiveIT", ".log");
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(directory.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        // the built-in settings and routes, and the secrets the demo makes up
-        builder.environment().keySet().removeIf(name -> name.startsWith("HUMA_") || name.startsWith("API_"));
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(90, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-                return new Run(-1, "timed out after 90 s: " + Files.readString(log, StandardCharsets.UTF_8));
-            }
-            return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
         }
     }
 }

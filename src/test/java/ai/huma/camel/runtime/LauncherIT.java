@@ -1,7 +1,6 @@
 package ai.huma.camel.runtime;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ class LauncherIT {
 
     /** The demo takes it alone, the other tests share it (failsafe runs the tests of a class two at a time). */
     private static final String CPU = "LauncherIT.cpu";
-    private static final HumaSimulator HUMA = startSimulator();
+    private static final HumaSimulator HUMA = HumaSimulator.start();
     private static final String TOKEN = HumaRoutesTestSupport.CALLBACK_TOKEN;
     private static final Pattern ID_RESULT = Pattern.compile("[0-9a-f]{24}_result\\.json");
 
@@ -88,8 +87,8 @@ class LauncherIT {
         long seconds = Duration.ofNanos(System.nanoTime() - launched).toSeconds();
 
         List<String> results = bundle.files("output");
-        assertThat(results).as("after %d s", seconds).contains(SimulatedWebhooks.webhook(SimulatedWebhooks.Kind.QUESTION,
-                SimulatedWebhooks.newId(), SimulatedWebhooks.QUESTION).resultFiles().get(0));
+        assertThat(results).as("after %d s", seconds).contains(
+                SimulatedWebhooks.question(SimulatedWebhooks.newId(), SimulatedWebhooks.QUESTION).resultFiles().get(0));
         assertThat(bundle.output()).contains("Ready on port " + bundle.port()).contains("(simulated)")
                 .contains("Demo: sent a Questions/Computed webhook")
                 .doesNotContain(TOKEN).doesNotContain("demo-key-");
@@ -187,9 +186,7 @@ class LauncherIT {
         bundle.start();
 
         assertThat(bundle.get("/my-audit").body()).isEqualTo("audited");
-        String ticket = SimulatedWebhooks.newId();
-        HttpResponse<String> accepted = bundle.webhook("/api/webhook-question-answered",
-                "{\"question\":\"Overridden\",\"question_status\":\"succeeded\",\"ticket_number\":\"" + ticket + "\"}");
+        HttpResponse<String> accepted = bundle.webhook(SimulatedWebhooks.question(SimulatedWebhooks.newId(), "Overridden"));
         assertThat(accepted.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("results").contains("Overridden_result.json"));
         await().atMost(Duration.ofSeconds(10)).until(() -> bundle.output().contains("my own delivery route"));
@@ -208,8 +205,8 @@ class LauncherIT {
         // looks for the suite's own key and token
         String homeKey = "home-key-" + SimulatedWebhooks.newId();
         String homeToken = "home-token-" + SimulatedWebhooks.newId();
-        HumaSimulator huma = new HumaSimulator(0, homeKey);
-        bundle = BundleProcess.ofJar("LauncherIT-home", Map.of());
+        HumaSimulator huma = HumaSimulator.start(homeKey);
+        bundle = BundleProcess.ofJar("LauncherIT-home", Map.of()).callbackToken(homeToken);
         Path home = Files.createDirectories(bundle.workDir().resolve("etc-huma")).toAbsolutePath();
         Files.writeString(home.resolve(".env"), "API_URL=" + huma.baseUrl() + "\nAPI_SECRET_KEY=" + homeKey
                 + "\nAPI_CALLBACK_AUTH=" + homeToken + "\n", StandardCharsets.UTF_8);
@@ -217,11 +214,9 @@ class LauncherIT {
         bundle.environment().put("HUMA_HOME", home.toString());
         bundle.start();
 
-        SimulatedWebhooks.Webhook webhook = SimulatedWebhooks.webhook(SimulatedWebhooks.Kind.SUBSCRIPTION,
-                SimulatedWebhooks.newId(), SimulatedWebhooks.QUESTION);
+        SimulatedWebhooks.Webhook webhook = SimulatedWebhooks.subscription(SimulatedWebhooks.newId());
         try (huma) {
-            assertThat(SimulatedWebhooks.send(HttpClient.newHttpClient(), "http://127.0.0.1:" + bundle.port(), homeToken, webhook)
-                    .statusCode()).as("the token of HUMA_HOME/.env").isEqualTo(200);
+            assertThat(bundle.webhook(webhook).statusCode()).as("the token of HUMA_HOME/.env").isEqualTo(200);
             await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").containsAll(webhook.resultFiles()));
             assertThat(huma.apiRequests()).as("the API and key of HUMA_HOME/.env").isNotEmpty()
                     .allSatisfy(request -> assertThat(request.authorization()).isEqualTo("Bearer " + homeKey));
@@ -235,8 +230,7 @@ class LauncherIT {
 
     /** Questions/Computed, Subscriptions/AnswerUpdated and Histories/Visualized results are all there. */
     private static boolean threeKindsOfResult(List<String> files) {
-        String question = SimulatedWebhooks.webhook(SimulatedWebhooks.Kind.QUESTION, SimulatedWebhooks.newId(),
-                SimulatedWebhooks.QUESTION).resultFiles().get(0);
+        String question = SimulatedWebhooks.question(SimulatedWebhooks.newId(), SimulatedWebhooks.QUESTION).resultFiles().get(0);
         List<String> visuals = files.stream().filter(name -> name.endsWith(".pdf")).map(name -> name.replace(".pdf", "")).toList();
         boolean history = visuals.stream().anyMatch(id -> files.contains(id + "_result.json"));
         boolean subscription = files.stream().filter(name -> ID_RESULT.matcher(name).matches())
@@ -249,14 +243,6 @@ class LauncherIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> bundle.output().contains("Ready on port"));
         try {
             return bundle.output().lines().filter(line -> line.contains("Ready on port")).findFirst().orElseThrow();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static HumaSimulator startSimulator() {
-        try {
-            return new HumaSimulator();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

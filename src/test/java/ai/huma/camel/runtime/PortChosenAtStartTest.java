@@ -3,6 +3,8 @@ package ai.huma.camel.runtime;
 import java.net.http.HttpResponse;
 import java.util.Properties;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PortChosenAtStartTest extends HumaRoutesTestSupport {
 
-    private static final String WEBHOOK = "{\"question\":\"q\",\"question_status\":\"processing\",\"ticket_number\":\"t1\"}";
+    private static final Webhook WEBHOOK = SimulatedWebhooks.question("t1", "q", "processing");
 
     @Override
     protected Properties extraProperties() {
@@ -29,12 +31,12 @@ class PortChosenAtStartTest extends HumaRoutesTestSupport {
         assertThat(chosen).isPositive().isNotEqualTo(managementPort);
 
         port = chosen;
-        HttpResponse<String> answer = webhook(QUESTION_PATH, WEBHOOK);
+        HttpResponse<String> answer = webhook(WEBHOOK);
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(send(request("/").GET().build()).body()).isEqualTo("hello!");
 
         port = managementPort;
-        assertThat(webhook(QUESTION_PATH, WEBHOOK).statusCode()).as("the webhook route on the management port")
+        assertThat(webhook(WEBHOOK).statusCode()).as("the webhook route on the management port")
                 .isEqualTo(404);
     }
 }

@@ -5,6 +5,7 @@ import ai.huma.camel.edge.WarmUpMarker;
 import java.net.http.HttpResponse;
 import java.util.Properties;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -43,7 +44,7 @@ class ReadinessTest extends HumaRoutesTestSupport {
     @Test
     void theWarmUpHeaderOfAnotherProcessIsAnOrdinaryWebhook() {
         HUMA.question("000000000000000000000000", 3);
-        String body = "{\"question\":\"forged\",\"question_status\":\"succeeded\",\"ticket_number\":\"000000000000000000000000\"}";
+        String body = SimulatedWebhooks.question("000000000000000000000000", "forged").body();
 
         HttpResponse<String> answer = send(request(QUESTION_PATH)
                 .header("Authorization", "Bearer " + CALLBACK_TOKEN).header("Content-Type", "application/json")

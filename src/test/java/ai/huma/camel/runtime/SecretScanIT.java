@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.support.HumaRoutesTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -48,11 +49,11 @@ class SecretScanIT extends HumaRoutesTestSupport {
         post(HISTORY_PATH, "Bearer " + CALLBACK_TOKEN, "text/plain", CALLBACK_TOKEN);
         post(HISTORY_PATH, "Bearer " + CALLBACK_TOKEN, "application/json", "{\"" + CALLBACK_TOKEN.substring(3));
         // work that succeeds, fails for good, and is replayed
-        webhook(QUESTION_PATH, "{\"question\":\"ok\",\"question_status\":\"succeeded\",\"ticket_number\":\"t1\"}");
-        webhook(QUESTION_PATH, "{\"question\":\"key refused\",\"question_status\":\"succeeded\",\"ticket_number\":\"t2\"}");
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s1/data\"}]}");
-        webhook(SUBSCRIPTION_PATH, "{\"links\":[{\"href\":\"/v1/subscription/s2/data\"}]}");
-        webhook(HISTORY_PATH, "{\"conversion_id\":\"v1\"}");
+        webhook(SimulatedWebhooks.question("t1", "ok"));
+        webhook(SimulatedWebhooks.question("t2", "key refused"));
+        webhook(SimulatedWebhooks.subscription("s1"));
+        webhook(SimulatedWebhooks.subscription("s2"));
+        webhook(SimulatedWebhooks.history("v1"));
 
         awaitOutput("ok_result.json");
         awaitOutput("s1_result.json");

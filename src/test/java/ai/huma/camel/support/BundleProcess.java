@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import ai.huma.camel.runtime.HumaCamelMain;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import org.apache.camel.test.AvailablePortFinder;
 
 import static org.awaitility.Awaitility.await;
@@ -29,6 +30,11 @@ import static org.awaitility.Awaitility.await;
  * (SIGKILL), stop it (SIGTERM) and start it again on the same folders. Its console goes to a file
  * per start, kept under target/test-work for the secret scan. {@link #ofJar} runs the built jar
  * instead, as the README does, in an empty working directory (its built-in settings and routes).
+ * <p>
+ * The one way the tests start a bundle or the jar in a process: what differs between them is set
+ * before the start ({@link #arguments}, {@link #jvmOptions}, {@link #environment},
+ * {@link #callbackToken}). Its webhooks are sent as Huma sends them: one attempt
+ * ({@link #webhook(Webhook)}), or a delivery of up to Huma's three attempts ({@link #deliver}).
  */
 public final class BundleProcess implements AutoCloseable {
 
@@ -42,11 +48,21 @@ public final class BundleProcess implements AutoCloseable {
     /** The jar `mvn package` builds (failsafe tests run after it). */
     public static final Path JAR = Path.of("target", "huma-camel.jar").toAbsolutePath();
 
+    /** Huma's attempts at one delivery: the first and two more after a 503. */
+    public static final int HUMA_ATTEMPTS = 3;
+    /**
+     * The longest wait before Huma's next attempt here: a 503's Retry-After (the bundle says 30 s) is
+     * honoured only up to this, so that a test waits for room rather than for Huma's schedule.
+     */
+    public static final Duration LONGEST_RETRY_WAIT = Duration.ofSeconds(2);
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path workDir;
     private final boolean jar;
     private List<String> arguments = List.of();
+    private List<String> jvmOptions = List.of();
+    private String callbackToken;
     private final Map<String, String> environment = new HashMap<>();
     private final int port = AvailablePortFinder.getNextAvailable();
     private final int managementPort = AvailablePortFinder.getNextAvailable();
@@ -81,6 +97,24 @@ public final class BundleProcess implements AutoCloseable {
     /** The command-line arguments of the next start ({@code demo}, {@code --help}, ...). */
     public BundleProcess arguments(String... arguments) {
         this.arguments = List.of(arguments);
+        return this;
+    }
+
+    /**
+     * JVM options of the next start, before those of the launch ({@link #JVM_OPTIONS} for the jar,
+     * {@link #TEST_JVM_OPTIONS} otherwise): {@code -Xshare:on -XX:SharedArchiveFile=...}, as the README has it.
+     */
+    public BundleProcess jvmOptions(String... options) {
+        this.jvmOptions = List.of(options);
+        return this;
+    }
+
+    /**
+     * The secret its webhooks carry ({@code Authorization: Bearer <token>}), for a bundle that reads
+     * it from a .env file; by default {@code API_CALLBACK_AUTH} of its environment.
+     */
+    public BundleProcess callbackToken(String token) {
+        this.callbackToken = token;
         return this;
     }
 
@@ -133,6 +167,7 @@ public final class BundleProcess implements AutoCloseable {
         starts++;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         if (jar) {
             command.addAll(JVM_OPTIONS);
             command.add("-jar");
@@ -179,12 +214,45 @@ public final class BundleProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    public HttpResponse<String> webhook(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    /** One attempt at a webhook, as Huma makes it: JSON, {@code Authorization: Bearer <token>}. */
+    public HttpResponse<String> webhook(Webhook webhook) {
+        String token = callbackToken != null ? callbackToken : environment.get("API_CALLBACK_AUTH");
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + webhook.kind().path()))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + environment.get("API_CALLBACK_AUTH"))
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(webhook.body())).build());
+    }
+
+    /**
+     * A delivery as Huma makes it: up to {@value #HUMA_ATTEMPTS} attempts, the next one only after a
+     * 503 (the bundle could not queue the event at once, e.g. while Kafka's producer fetches a new
+     * topic's metadata), once its Retry-After has passed or {@link #LONGEST_RETRY_WAIT}, whichever is
+     * shorter. For a test whose point is that the event is accepted, not that its first attempt is.
+     *
+     * @return the answer to the last attempt
+     */
+    public HttpResponse<String> deliver(Webhook webhook) {
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        await().pollInSameThread()
+                .pollDelay(Duration.ZERO)
+                .pollInterval((poll, previous) -> retryWait(answers.get(answers.size() - 1)))
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> {
+                    answers.add(webhook(webhook));
+                    return answers.get(answers.size() - 1).statusCode() != 503 || answers.size() == HUMA_ATTEMPTS;
+                });
+        return answers.get(answers.size() - 1);
+    }
+
+    /** A 503's Retry-After (seconds), at most {@link #LONGEST_RETRY_WAIT}. */
+    private static Duration retryWait(HttpResponse<String> refused) {
+        try {
+            Duration asked = Duration.ofSeconds(Long.parseLong(refused.headers().firstValue("Retry-After").orElse("").strip()));
+            return asked.compareTo(LONGEST_RETRY_WAIT) < 0 ? asked : LONGEST_RETRY_WAIT;
+        } catch (NumberFormatException e) {
+            return LONGEST_RETRY_WAIT;
+        }
     }
 
     public HttpResponse<String> get(String path) {

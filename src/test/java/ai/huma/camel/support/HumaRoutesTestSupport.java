@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import ai.huma.camel.simulator.HumaSimulator;
+import ai.huma.camel.simulator.SimulatedWebhooks;
+import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.test.AvailablePortFinder;
@@ -48,7 +50,14 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected static final String HISTORY_PATH = "/api/webhook-history-visualized";
     protected static final String SUBSCRIPTION_PATH = "/api/webhook-subscription-updated";
 
-    protected static final HumaSimulator HUMA = startFakeApi();
+    /**
+     * Huma gives up on a webhook's attempt after 5 s: the edge's promise, and the one wall-clock limit
+     * a test holds a webhook's answer to.
+     */
+    public static final Duration HUMA_DEADLINE = Duration.ofSeconds(5);
+
+    /** The simulated Huma API all the tests of the JVM share; {@link #startFresh()} resets it before each test. */
+    protected static final HumaSimulator HUMA = HumaSimulator.start();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -64,14 +73,6 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
     protected int port;
     /** The port of health and metrics. */
     protected int managementPort;
-
-    private static HumaSimulator startFakeApi() {
-        try {
-            return new HumaSimulator();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     protected String getPropertyPlaceholderLocations() {
@@ -192,7 +193,12 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         return send(request.build());
     }
 
-    /** A webhook as Huma sends it: JSON, with the right token. */
+    /** A webhook as Huma sends it: JSON, with the right token (built by {@link SimulatedWebhooks}). */
+    protected HttpResponse<String> webhook(Webhook webhook) {
+        return webhook(webhook.kind().path(), webhook.body());
+    }
+
+    /** A body of the test's own, sent as Huma sends a webhook: JSON, with the right token. */
     protected HttpResponse<String> webhook(String path, String json) {
         return post(path, "Bearer " + CALLBACK_TOKEN, "application/json", json);
     }
