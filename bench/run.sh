@@ -13,7 +13,10 @@
 set -Eeuo pipefail
 { # the whole script is read before it runs: editing or checking out this file during a run cannot derail it
 
-BENCH_MODES=${BENCH_MODES:-memory durable}
+# queue modes, the default first; journal-sync is journal mode with huma.journal.sync=true
+BENCH_MODES=${BENCH_MODES:-journal journal-sync memory durable}
+# the mode --profile records (the default one)
+BENCH_PROFILE_MODE=${BENCH_PROFILE_MODE:-journal}
 # the ceilings measured, always in this order: vertx (CeilingServer) and camel (CamelCeilingServer)
 BENCH_CEILINGS=${BENCH_CEILINGS-vertx camel}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -154,7 +157,7 @@ is_ceiling() { [[ $1 == vertx || $1 == camel ]]; }
 for mode in $BENCH_MODES; do
     is_ceiling "$mode" && die "BENCH_MODES: '$mode' is the name of a ceiling"
     case $mode in
-        memory|durable) ;;
+        journal|journal-sync|memory|durable) ;;
         broker) [[ -n ${HUMA_BROKER_URL:-} ]] || die "mode broker needs HUMA_BROKER_URL (an external Artemis)" ;;
         *) log "mode '$mode' is not one the bundle knows today; trying it anyway (HUMA_QUEUE_MODE=$mode)" ;;
     esac
@@ -268,9 +271,14 @@ start_bundle() {
     cp -r "$ROOT/routes" "$dir/"
     PORT=$(free_port)
     MGMT_PORT=$(free_port)
+    local sync=false
+    if [[ $mode == *-sync ]]; then
+        mode=${mode%-sync}
+        sync=true
+    fi
     # shellcheck disable=SC2086
     start_server "$target" "$dir" "hello!" env API_URL="$API_URL" API_SECRET_KEY="$API_SECRET_KEY" \
-        API_CALLBACK_AUTH="$TOKEN" HUMA_QUEUE_MODE="$mode" HUMA_PORT="$PORT" HUMA_HOST=127.0.0.1 \
+        API_CALLBACK_AUTH="$TOKEN" HUMA_QUEUE_MODE="$mode" HUMA_JOURNAL_SYNC="$sync" HUMA_PORT="$PORT" HUMA_HOST=127.0.0.1 \
         HUMA_MANAGEMENT_PORT="$MGMT_PORT" HUMA_MANAGEMENT_HOST=127.0.0.1 \
         java $BENCH_JAVA_OPTS $extra -jar "$JAR"
 }
@@ -418,9 +426,9 @@ done
 
 PROFILE_MD=
 if [[ $PROFILE == 1 ]]; then
-    log "profile: memory mode, keep-alive 64 connections, with JFR"
+    log "profile: $BENCH_PROFILE_MODE mode, keep-alive 64 connections, with JFR"
     jfr_file=$WORK/profile.jfr
-    start_bundle profile memory "-XX:StartFlightRecording=name=bench,settings=profile,dumponexit=true,filename=$jfr_file"
+    start_bundle profile "$BENCH_PROFILE_MODE" "-XX:StartFlightRecording=name=bench,settings=profile,dumponexit=true,filename=$jfr_file"
     run_wrk profile-warmup 8 keepalive "$BENCH_WARMUP"
     wait_drain profile
     from_ms=$(($(epoch_us) / 1000))
@@ -433,7 +441,7 @@ if [[ $PROFILE == 1 ]]; then
     cp "$jfr_file" "$BENCH_DIR/results/profile.jfr"
     profile_acks=$(calc "$(field ok "$line") / ($(field duration_us "$line") / 1000000)")
     PROFILE_MD=$(
-        printf '## Profile: memory mode, keep-alive, 64 connections, %s s, JFR settings=profile\n\n' "$BENCH_DURATION"
+        printf '## Profile: %s mode, keep-alive, 64 connections, %s s, JFR settings=profile\n\n' "$BENCH_PROFILE_MODE" "$BENCH_DURATION"
         printf '%.0f acks/s with JFR on, p99 %s ms, statuses %s; the recording: `bench/results/profile.jfr`\n\n' \
             "$profile_acks" "$(calc "$(field p99_us "$line") / 1000")" "$(field statuses "$line")"
         java -cp "$CLASSES" ai.huma.camel.bench.JfrTop "$jfr_file" "$from_ms" "$to_ms" 15

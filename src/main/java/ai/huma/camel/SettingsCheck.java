@@ -156,6 +156,7 @@ public class SettingsCheck implements CamelContextAware {
         int before = problems.size();
         check("huma.queue.mode", () -> new QueueBroker().setMode(mode));
         whole("huma.queue.size", 1, Integer.MAX_VALUE, null);
+        bool("huma.journal.sync");
         whole("huma.broker.duplicate-id-cache-size", 1, Integer.MAX_VALUE, null);
         if (problems.size() > before) {
             return;

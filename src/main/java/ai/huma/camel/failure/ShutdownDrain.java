@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ai.huma.camel.queue.EventJournal;
+import ai.huma.camel.queue.ForgetWhenDone;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExtendedStartupListener;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the routes cannot see of a shutdown, so that nothing accepted is lost on SIGTERM (memory
- * queues; durable ones keep their events in the journal):
+ * queues; in journal mode what is not finished in time stays in the journal, and durable queues keep
+ * their events in the broker):
  * <ol>
  * <li>when Camel starts stopping, the edge answers new webhooks 503 (it checks the context's status;
  * a Spring Boot host closes its web server before Camel stops, so there they find the port closed),
@@ -65,6 +68,8 @@ public class ShutdownDrain extends EventNotifierSupport {
     private volatile boolean draining;
     private volatile int pendingAtStop;
     private ScheduledExecutorService timer;
+    private EventJournal journal;
+    private String queueMode = "";
 
     /**
      * Of the exchange events only the failed ones: Camel then builds no event object for every other
@@ -86,6 +91,23 @@ public class ShutdownDrain extends EventNotifierSupport {
      */
     public boolean isStopping(Exchange exchange) {
         return exchange.getContext().isStopping();
+    }
+
+    /**
+     * huma.queue.mode: on a broker (durable, broker) an event a stop cuts short stays in its queue,
+     * redelivered after the restart, so it must not also become a dead letter.
+     */
+    public void setQueueMode(String queueMode) {
+        this.queueMode = queueMode == null ? "" : queueMode.strip();
+    }
+
+    private boolean brokerKeepsIt() {
+        return queueMode.equals("durable") || queueMode.equals("broker");
+    }
+
+    /** The journal of journal mode: what a stop leaves unfinished stays there instead of becoming dead letters. */
+    public void setJournal(EventJournal journal) {
+        this.journal = journal;
     }
 
     /**
@@ -132,6 +154,12 @@ public class ShutdownDrain extends EventNotifierSupport {
     public void notify(CamelEvent event) {
         if (event instanceof CamelEvent.ExchangeFailedEvent failed) {
             handBackFailed(failed.getExchange());
+        } else if (event.getType() == CamelEvent.Type.CamelContextStopping && journal != null && journal.isEnabled()) {
+            draining = true;
+            int queued = queues().stream().mapToInt(queue -> queue.getQueue().size()).sum();
+            LOG.info("Shutting down: new webhooks are refused (503, or the HTTP server has closed) and Huma sends "
+                    + "them again; draining {} queued and {} in-flight event(s), what is not finished in time stays "
+                    + "in the journal for the restart", queued, inFlight());
         } else if (event.getType() == CamelEvent.Type.CamelContextStopping) {
             draining = true;
             queues().forEach(queue -> queuesAtStop.add(queue.getQueue()));
@@ -188,6 +216,13 @@ public class ShutdownDrain extends EventNotifierSupport {
      */
     private void handBackFailed(Exchange exchange) {
         if (exchange.getProperty(DeadLetters.PAYLOAD_PROPERTY) == null) {
+            return;
+        }
+        if (draining && (exchange.getProperty(ForgetWhenDone.KEY_PROPERTY) != null || brokerKeepsIt())) {
+            // its record stays in the journal, or its message in the broker: worked again after the restart
+            LOG.info("{} event cut short by the stop: left in {}, worked again after the restart ({})",
+                    DeadLetters.event(exchange), brokerKeepsIt() ? "its durable queue" : "the journal",
+                    exchange.getException() == null ? "rolled back" : exchange.getException().toString());
             return;
         }
         String written = exchange.getProperty(DeadLetters.WRITTEN_PROPERTY, String.class);
@@ -268,6 +303,16 @@ public class ShutdownDrain extends EventNotifierSupport {
     }
 
     private void report() {
+        if (journal != null && journal.isEnabled()) {
+            long kept = journal.getPending();
+            if (kept == 0) {
+                LOG.info("Shutdown: every accepted event finished as a result or a dead letter, none left in the journal");
+            } else {
+                LOG.warn("Shutdown: {} accepted event(s) not finished in time stay in the journal ({}), worked after the restart",
+                        kept, journal.getDir().toAbsolutePath());
+            }
+            return;
+        }
         int left = 0;
         for (BlockingQueue<Exchange> queue : queuesAtStop) {
             Exchange exchange;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import ai.huma.camel.event.HumaEvent;
+import ai.huma.camel.queue.EventJournal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +36,7 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * of every HTTP call to Huma and to its file store;</li>
  * <li>{@code huma.api.pages}: pages fetched;</li>
  * <li>{@code huma.queue.depth{queue}}: events waiting in each queue.</li>
+ * <li>{@code huma.journal.pending}: in journal mode, accepted events recorded and not yet finished.</li>
  * </ul>
  * The registry is looked up when first needed, by type in the Camel registry (which sees a Spring
  * host's beans): the one there is, or of several the composite one (Spring Boot's, when it has more
@@ -180,6 +182,11 @@ public class HumaMetrics implements CamelContextAware {
                         .description("Events waiting in the queue for their worker").tag("queue", event.key())
                         .register(meters);
             }
+        }
+        EventJournal journal = camelContext.getRegistry().lookupByNameAndType(EventJournal.NAME, EventJournal.class);
+        if (journal != null && journal.isEnabled()) {
+            Gauge.builder("huma.journal.pending", journal, EventJournal::getPending)
+                    .description("Accepted events recorded in the journal that their worker has not finished").register(meters);
         }
     }
 }

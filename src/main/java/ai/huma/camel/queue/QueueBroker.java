@@ -36,7 +36,7 @@ public class QueueBroker implements CamelContextAware {
 
 
     private CamelContext camelContext;
-    private String mode = "memory";
+    private String mode = "journal";
     private String dataDir = "data";
     private String url;
     private String user;
@@ -57,11 +57,11 @@ public class QueueBroker implements CamelContextAware {
         return camelContext;
     }
 
-    /** memory, durable, broker or kafka (huma.queue.mode). */
+    /** journal, memory, durable, broker or kafka (huma.queue.mode). */
     public void setMode(String mode) {
         String value = mode == null ? "" : mode.strip().toLowerCase(Locale.ROOT);
-        if (!value.equals("memory") && !value.equals("durable") && !value.equals("broker") && !value.equals("kafka")) {
-            throw new IllegalArgumentException("huma.queue.mode must be memory, durable, broker or kafka, not " + SafeText.quoted(mode));
+        if (!List.of("journal", "memory", "durable", "broker", "kafka").contains(value)) {
+            throw new IllegalArgumentException("huma.queue.mode must be journal, memory, durable, broker or kafka, not " + SafeText.quoted(mode));
         }
         this.mode = value;
     }
@@ -109,7 +109,7 @@ public class QueueBroker implements CamelContextAware {
 
     /**
      * The dependencies this mode needs that are not on the class path, as Maven coordinates; empty
-     * when it has them all (memory mode needs none).
+     * when it has them all (journal and memory mode need none).
      */
     public List<String> missingLibraries() {
         List<String> missing = new ArrayList<>();

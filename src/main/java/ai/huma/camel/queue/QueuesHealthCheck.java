@@ -19,6 +19,13 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public class QueuesHealthCheck extends AbstractHealthCheck {
 
+    /** Journal mode: its records pending and queued again at start are in the details. */
+    private EventJournal journal;
+
+    public void setJournal(EventJournal journal) {
+        this.journal = journal;
+    }
+
     private QueueBroker broker;
     private long brokerCheckedAt;
     private boolean brokerReachable = true;
@@ -69,6 +76,11 @@ public class QueuesHealthCheck extends AbstractHealthCheck {
             } else {
                 builder.detail("queue." + queue.getKey() + ".depth", "unknown");
             }
+        }
+        if (journal != null && journal.isEnabled()) {
+            builder.detail("journal.pending", journal.getPending());
+            builder.detail("journal.recovered", journal.getRecovered());
+            builder.detail("journal.sync", journal.isSync());
         }
         if (broker != null && broker.isJms()) {
             // at most one connection attempt per 2 s, whatever the probe's rate

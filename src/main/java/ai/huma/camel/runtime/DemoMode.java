@@ -88,8 +88,9 @@ final class DemoMode implements AutoCloseable {
             overrides.put("huma.management.port", "0");
             overrides.put("huma.output.dir", trainingFolder.resolve("output").toString());
             overrides.put("huma.data.dir", trainingFolder.resolve("data").toString());
-            // whatever the working directory's settings say: nothing leaves the temporary folder
-            overrides.put("huma.queue.mode", "memory");
+            // whatever the working directory's settings say: nothing leaves the temporary folder (the
+            // default mode's journal is in its data folder, and its classes join the archive)
+            overrides.put("huma.queue.mode", "journal");
             for (HumaEvent event : HumaEvent.values()) {
                 overrides.put(event.outputSetting(), "file:{{huma.output.dir}}?tempFileName=.$simple{exchangeId}.part");
             }

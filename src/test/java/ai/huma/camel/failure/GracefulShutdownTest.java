@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +23,23 @@ import org.junit.jupiter.api.TestInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Stopping the bundle drains what was accepted; what cannot be drained in time becomes dead letters. */
+/**
+ * Stopping the bundle in memory mode drains what was accepted; what cannot be drained in time becomes
+ * dead letters. (In journal mode, the default, it stays in the journal for the restart:
+ * CrashRecoveryTest; a durable queue keeps it too.)
+ */
 // one bundle per test: each test stops the bundle
 @TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class GracefulShutdownTest extends HumaRoutesTestSupport {
 
     private final ObjectMapper json = new ObjectMapper();
+
+    /** Memory mode, unless the whole suite runs in another one (-Dhuma.test.queue-mode). */
+    @Override
+    protected Properties extraProperties() {
+        String suiteMode = System.getProperty("huma.test.queue-mode");
+        return suiteMode == null || suiteMode.isBlank() ? properties("huma.queue.mode", "memory") : new Properties();
+    }
 
     @Test
     void aGracefulShutdownDrainsTheQueue() throws Exception {

@@ -118,6 +118,11 @@ class ObservabilityTest extends HumaRoutesTestSupport {
             assertThat(metrics).contains("huma_queue_depth{queue=\"question\"}");
         }
         assertThat(value(metrics, "huma_queue_depth", "queue=\"question\"")).isZero();
+        if ("journal".equals(context.getPropertiesComponent().resolveProperty("huma.queue.mode").orElse(""))) {
+            // every accepted event finished: none left in the journal for a restart
+            assertThat(metrics).containsPattern("(?m)^huma_journal_pending ");
+            assertThat(value(metrics, "huma_journal_pending")).isZero();
+        }
         assertThat(metrics).contains("jvm_memory_used_bytes");
     }
 

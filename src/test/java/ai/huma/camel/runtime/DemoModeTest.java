@@ -34,7 +34,7 @@ class DemoModeTest {
             Map<String, String> overrides = training.overrides();
             assertThat(training.isStoppingOnceWorked()).isTrue();
             assertThat(overrides).containsEntry("huma.port", "0").containsEntry("huma.management.port", "0")
-                    .containsEntry("huma.queue.mode", "memory");
+                    .containsEntry("huma.queue.mode", "journal");
             for (String event : new String[] {"question", "subscription", "history"}) {
                 assertThat(overrides).containsEntry("huma.output." + event + ".uri", "file:{{huma.output.dir}}?tempFileName=.$simple{exchangeId}.part");
             }

@@ -116,7 +116,7 @@ class LauncherIT {
                 .contains("huma.port (HUMA_PORT) must be between 0 and 65535, not 70000")
                 .contains("huma.pages.max (HUMA_PAGES_MAX) must be a whole number, not 'lots'")
                 .contains("huma.output.question.uri: no Camel component for 'nosuchcomponent'")
-                .contains("huma.queue.mode must be memory, durable, broker or kafka, not 'bogus'");
+                .contains("huma.queue.mode must be journal, memory, durable, broker or kafka, not 'bogus'");
         assertThat(output).as("a failed start is no shutdown").doesNotContain("SIGTERM").doesNotContain("shutting down")
                 .as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception")
                 .as("nothing started").doesNotContain("Webhook receiver listening");
@@ -135,7 +135,7 @@ class LauncherIT {
                 .contains("Huma API 127.0.0.1:" + HUMA.port())
                 .contains("output " + bundle.workDir().resolve("output").toAbsolutePath())
                 .contains("data " + bundle.workDir().resolve("data").toAbsolutePath())
-                .contains("queue memory")
+                .contains("queue journal")
                 .contains("outputs question, subscription, history -> file:output?")
                 .contains(":" + bundle.managementPort() + "/observe/health/ready");
         assertThat(output.lines().filter(line -> line.contains(" INFO ")).count())
@@ -193,7 +193,7 @@ class LauncherIT {
         assertThat(bundle.files("output")).isEmpty();
         // every other key keeps its built-in value
         assertThat(awaitReadyLine(bundle)).contains("output " + bundle.workDir().resolve("results").toAbsolutePath())
-                .contains("queue memory").contains("outputs question, subscription, history -> file:results?tempFileName=");
+                .contains("queue journal").contains("outputs question, subscription, history -> file:results?tempFileName=");
         assertThat(bundle.output()).contains("settings built in + " + bundle.workDir().resolve("application.properties").toAbsolutePath())
                 .contains("routes built in + 2 from " + routes.toAbsolutePath() + " (replacing huma-deliver.camel.yaml)");
     }

@@ -69,7 +69,7 @@ class SettingsCheckTest {
                 "huma.dedup.window must be an ISO-8601 duration such as PT1H, not 'one hour'",
                 "huma.dedup.max-entries (HUMA_DEDUP_MAX_ENTRIES) must be 1 or more, not 0",
                 "huma.output.history.uri is empty: give at least one Camel endpoint URI",
-                "huma.queue.mode must be memory, durable, broker or kafka, not 'rabbitmq'",
+                "huma.queue.mode must be journal, memory, durable, broker or kafka, not 'rabbitmq'",
                 "huma.health.api-check.enabled (HUMA_HEALTH_API_CHECK_ENABLED) must be true or false, not 'yes'",
                 // the standalone jar's own settings come after the library's
                 "huma.port (HUMA_PORT) must be a whole number, not '5001x'",

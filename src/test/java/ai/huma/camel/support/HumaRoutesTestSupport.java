@@ -275,9 +275,14 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
                 && context.getInflightRepository().size() == 0);
     }
 
-    /** True when the queues are the in-memory SEDA queues (the suite can run in durable mode too). */
+    /** True when the queues are the in-memory SEDA queues: memory and journal mode (the suite can run in durable mode too). */
     protected boolean memoryQueues() {
-        return "memory".equals(context.getPropertiesComponent().resolveProperty("huma.queue.mode").orElse("memory"));
+        // the test's own setting first: a stopped context resolves nothing
+        String mode = testProperties.getProperty("huma.queue.mode");
+        if (mode == null) {
+            mode = context.getPropertiesComponent().resolveProperty("huma.queue.mode").orElse("journal");
+        }
+        return mode.equals("memory") || mode.equals("journal");
     }
 
     protected static void awaitDone(NotifyBuilder notify) {

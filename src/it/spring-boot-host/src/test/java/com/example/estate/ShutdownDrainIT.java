@@ -33,8 +33,9 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The packaged fat jar, as it runs in production ({@code java -jar target/spring-boot-host.jar}),
  * configured by the environment only, is stopped with SIGTERM while Huma is slow and webhooks are
- * still queued or in flight: it stops within a minute, and every webhook it accepted ended as a
- * result file or a dead letter.
+ * still queued or in flight: it stops within a minute; what it did not finish stays in the journal of
+ * the default queue mode, and once it is started again on the same data folder every webhook it
+ * accepted is a result file or a dead letter, never both.
  */
 class ShutdownDrainIT {
 
@@ -67,7 +68,7 @@ class ShutdownDrainIT {
     }
 
     @Test
-    void sigtermDrainsTheQueuedWebhooksIntoResultsOrDeadLetters() throws Exception {
+    void sigtermLeavesNothingAcceptedUnfinishedAfterTheRestart() throws Exception {
         Path work = Support.folderUnderTarget("shutdown-drain-");
         Path output = work.resolve("output");
         Path deadLetters = work.resolve("data").resolve("dead-letter");
@@ -86,7 +87,7 @@ class ShutdownDrainIT {
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("HUMA_OUTPUT_DIR", output.toString());
         env.put("HUMA_DATA_DIR", work.resolve("data").toString());
-        // a drain shorter than the work queued: some events finish, the rest must become dead letters
+        // a drain shorter than the work queued: some events finish, the rest stay in the journal
         env.put("CAMEL_MAIN_SHUTDOWNTIMEOUT", "4");
         host = builder.start();
 
@@ -142,6 +143,24 @@ class ShutdownDrainIT {
         boolean exited = host.waitFor(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 
         assertThat(exited).as("the host exits within %s of SIGTERM", STOP_LIMIT).isTrue();
+        String log = Files.readString(console, StandardCharsets.UTF_8);
+        long doneAtStop = accepted.stream().filter(webhook -> resultWritten(output, webhook)).count();
+        assertThat(doneAtStop).as("results written by the stop: the drain was cut short").isLessThan(accepted.size());
+        assertThat(log).contains("not finished in time stay in the journal");
+
+        // started again on the same data folder, Huma fast again: the journal's events are worked
+        huma.recover();
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
+        host = builder.start();
+        await("every accepted webhook a result or a dead letter after the restart").atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    List<String> letters = deadLetters(deadLetters);
+                    return accepted.stream().allMatch(webhook -> resultWritten(output, webhook)
+                            || letters.stream().anyMatch(text -> text.contains(webhook.id())));
+                });
+        log = Files.readString(console, StandardCharsets.UTF_8);
+        assertThat(log).contains("queued again for their workers");
         List<String> deadLetterTexts = deadLetters(deadLetters);
         List<Webhook> lost = new ArrayList<>();
         int results = 0;
@@ -156,7 +175,6 @@ class ShutdownDrainIT {
         assertThat(lost).as("webhooks that are neither a result nor a dead letter, or both").isEmpty();
         assertThat(results + deadLetterTexts.size()).as("results + dead letters").isEqualTo(accepted.size());
 
-        String log = Files.readString(console, StandardCharsets.UTF_8);
         Matcher stopping = Pattern.compile("Shutting down: new webhooks are refused .*; draining (\\d+) queued and (\\d+) in-flight")
                 .matcher(log);
         assertThat(stopping.find()).as("the drain's first line").isTrue();
