@@ -157,6 +157,7 @@ RUN=$RESULTS/$(date +%Y%m%d-%H%M%S)-$MODE
 HOME_DIR=$RUN/home
 mkdir -p "$HOME_DIR" # a fresh folder: the jar's built-in settings and routes, as deployed
 : >"$RUN/timeline.log"
+: >"$RUN/kills.txt" # epoch ms of each SIGKILL, for the accounting
 log "run folder ${RUN#"$ROOT"/}"
 
 # secrets of this run only: in the environment of the processes, on no command line and in no log
@@ -224,6 +225,8 @@ bundle_exited() { # the bundle ended without the soak killing it: note it, resta
     RESTART_AT=$NOW
 }
 kill_bundle() {
+    now_ms
+    echo "$NOW" >>"$RUN/kills.txt"
     kill -KILL "$BUNDLE_PID" 2>/dev/null || true
     wait "$BUNDLE_PID" 2>/dev/null || true
 }
@@ -424,7 +427,7 @@ rm -f "$RUN/.results" "$RUN/.dead"
 # ------------------------------------------------------------------------------------------------
 stop_pid "$BUNDLE_PID" 25
 event "bundle stopped (SIGTERM)"
-java -Xmx256m -cp "$CLASSES:$JAR" ai.huma.camel.bench.SoakAccount "$RUN/tickets.tsv" "$OUTPUT" "$RUN/report" \
+java -Xmx256m -cp "$CLASSES:$JAR" ai.huma.camel.bench.SoakAccount "$RUN/tickets.tsv" "$RUN/kills.txt" "$OUTPUT" "$RUN/report" \
     "$RUN"/bundle-*.log -- "$DEAD" "$HOME_DIR/data/replay/.failed" "$HOME_DIR/data/replay" >"$RUN/account.out" 2>&1 \
     || { cat "$RUN/account.out" >&2; die "the accounting failed"; }
 a() { kv "$1" "$RUN/account.out"; }
@@ -437,7 +440,8 @@ WARN_503=$(count_lines 'answered 503' "${BUNDLE_LOGS[@]}")
 OOM=$(count_lines 'OutOfMemoryError' "${BUNDLE_LOGS[@]}")
 # the distinct ERROR and WARN messages (digits and ids folded), most frequent first
 grep -h -E ' (ERROR|WARN) ' "${BUNDLE_LOGS[@]}" 2>/dev/null \
-    | sed -E 's/^[0-9-]+ [0-9:.]+ //; s/\[[^]]*\] //; s/[0-9a-f]{24}/<id>/g; s/[0-9]+/N/g' | cut -c1-220 \
+    | sed -E 's/^[0-9-]+ [0-9:.]+ //; s/\[[^]]*\] //; s/\(MessageId: [^)]*\)/(…)/; s/Message information:.*//;
+        s/[0-9a-fA-F]{8}(-[0-9a-fA-F]{4,})+//g; s/[0-9a-f]{24}/<id>/g; s/[0-9]+/N/g' | cut -c1-200 \
     | sort | uniq -c | sort -rn >"$RUN/report/log-messages.txt" || true
 outage_503=0
 outage_refused=0
@@ -478,7 +482,7 @@ SUMMARY=$RUN/summary.md
     echo "| Huma's repeats of acked webhooks, and their answers | $(c repeats): $(fmt_map "$(c repeat_answers)") |"
     echo "| acked → complete result file | $(a acked_results) |"
     echo "| acked → readable dead letter (no result) | $(a acked_dead_letters) |"
-    echo "| **LOST** (acked, neither) | **$LOST** $( [[ $LOST != 0 ]] && echo "(their answers: $(fmt_map "$(a lost_by_answers)"))") |"
+    echo "| **LOST** (acked, neither) | **$LOST**$( [[ $LOST != 0 ]] && echo " (their answers: $(fmt_map "$(a lost_by_answers)"); from their 200 to the next SIGKILL: $(a lost_to_next_kill_ms) ms$( [[ $(a lost_without_kill_after) != 0 ]] && echo "; $(a lost_without_kill_after) with no SIGKILL after their 200"))") |"
     echo "| dead letters before replay / after replay | $DL_BEFORE / $DL_AFTER |"
     echo "| replays that failed (data/replay/.failed) | ${#replay_failed[@]} |"
     echo "| unreadable dead letters | $(a unreadable_dead_letters) |"

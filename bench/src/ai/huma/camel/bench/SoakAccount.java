@@ -22,7 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * result file (every record of SoakHumaApi's answer, rows 1..n in order, of that ticket) or as a
  * readable dead letter holding its payload; anything else is LOST.
  * <p>
- * Usage: {@code SoakAccount <tickets.tsv> <output dir> <report dir> <console log>... -- <dead-letter dir>...}.
+ * Usage: {@code SoakAccount <tickets.tsv> <kills file> <output dir> <report dir> <console log>... -- <dead-letter dir>...};
+ * the kills file holds the epoch ms of each SIGKILL, one a line, so that each lost ticket can be set
+ * against the kill that followed its 200.
  * Reads the result files, the dead letters ({@code *.json} directly in each folder given) and the
  * bundle's console logs (for the tickets worked more than once: the {@code Questions/Computed <ticket>:
  * N page(s)} lines of huma-fetch); prints {@code key=value} lines and writes the tickets behind each
@@ -34,17 +36,20 @@ public final class SoakAccount {
     private static final Pattern WORKED = Pattern.compile("Questions/Computed ([0-9a-f]{24}): (\\d+) page\\(s\\), (\\d+) record\\(s\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Ticket(long n, String ticket, boolean acked, String answers, String repeat, String file, int records) {
+    private record Ticket(long n, String ticket, boolean acked, String answers, String repeat, String file, int records,
+            long ackedAt) {
     }
 
     public static void main(String[] args) throws Exception {
         Path ticketsFile = Path.of(args[0]);
-        Path output = Path.of(args[1]);
-        Path report = Path.of(args[2]);
+        List<Long> kills = Files.readAllLines(Path.of(args[1])).stream().filter(l -> !l.isBlank()).map(Long::parseLong)
+                .sorted().toList();
+        Path output = Path.of(args[2]);
+        Path report = Path.of(args[3]);
         List<Path> logs = new ArrayList<>();
         List<Path> deadLetterDirs = new ArrayList<>();
         boolean dead = false;
-        for (int i = 3; i < args.length; i++) {
+        for (int i = 4; i < args.length; i++) {
             if (args[i].equals("--")) {
                 dead = true;
             } else {
@@ -59,7 +64,8 @@ public final class SoakAccount {
             if (f[0].equals("n")) {
                 continue;
             }
-            tickets.add(new Ticket(Long.parseLong(f[0]), f[1], f[2].equals("1"), f[4], f[5], f[6], Integer.parseInt(f[7])));
+            tickets.add(new Ticket(Long.parseLong(f[0]), f[1], f[2].equals("1"), f[4], f[5], f[6], Integer.parseInt(f[7]),
+                    Long.parseLong(f[8])));
         }
 
         // the dead letters: ticket -> files; the unreadable ones apart
@@ -135,10 +141,13 @@ public final class SoakAccount {
         int twiceRepeated = 0;
         int twiceRetried = 0;
         Map<String, Integer> lostByAnswers = new TreeMap<>();
+        long lostGapMin = Long.MAX_VALUE;
+        long lostGapMax = -1;
+        int lostNoKillAfter = 0;
         try (PrintWriter lostOut = writer(report.resolve("lost.tsv"));
                 PrintWriter twiceOut = writer(report.resolve("worked-twice.tsv"));
                 PrintWriter incompleteOut = writer(report.resolve("incomplete.tsv"))) {
-            lostOut.println("n\tticket\tanswers\trepeat\tfile");
+            lostOut.println("n\tticket\tanswers\trepeat\tfile\tms from its 200 to the next SIGKILL");
             twiceOut.println("n\tticket\ttimes\tacked\tanswers\trepeat");
             incompleteOut.println("n\tticket\tfile\twhat is wrong");
             for (Ticket t : tickets) {
@@ -174,7 +183,15 @@ public final class SoakAccount {
                 } else {
                     lost++;
                     lostByAnswers.merge(t.answers(), 1, Integer::sum);
-                    lostOut.println(t.n() + "\t" + t.ticket() + "\t" + t.answers() + "\t" + t.repeat() + "\t" + t.file());
+                    long gap = kills.stream().filter(k -> k >= t.ackedAt()).findFirst().map(k -> k - t.ackedAt()).orElse(-1L);
+                    if (gap < 0) {
+                        lostNoKillAfter++;
+                    } else {
+                        lostGapMin = Math.min(lostGapMin, gap);
+                        lostGapMax = Math.max(lostGapMax, gap);
+                    }
+                    lostOut.println(t.n() + "\t" + t.ticket() + "\t" + t.answers() + "\t" + t.repeat() + "\t" + t.file() + "\t"
+                            + (gap < 0 ? "no kill after it" : gap));
                 }
             }
         }
@@ -185,6 +202,8 @@ public final class SoakAccount {
         System.out.println("acked_dead_letters=" + deadLettered);
         System.out.println("lost=" + lost);
         System.out.println("lost_by_answers=" + lostByAnswers);
+        System.out.println("lost_to_next_kill_ms=" + (lostGapMax < 0 ? "-" : lostGapMin + "-" + lostGapMax));
+        System.out.println("lost_without_kill_after=" + lostNoKillAfter);
         System.out.println("incomplete_results=" + incomplete);
         System.out.println("results_not_acked=" + resultsNotAcked);
         System.out.println("dead_letters_not_acked=" + deadLettersNotAcked);

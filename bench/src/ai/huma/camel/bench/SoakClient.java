@@ -41,7 +41,8 @@ import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
  * delivery whose answer it did not see. JDK HTTP client, HTTP/1.1, keep-alive.
  * <p>
  * Writes every ticket to {@code --out} (tab-separated: n, ticket, acked 0/1, attempts, the answer of
- * each attempt, the repeat's answer or -, the result file the bundle should write, its records), a
+ * each attempt, the repeat's answer or -, the result file the bundle should write, its records, when
+ * the 200 came in epoch ms or 0), a
  * progress line every 10 s, and {@code key=value} lines at the end. The callback token comes from the
  * environment ({@code SOAK_CALLBACK_AUTH}), never from the command line.
  */
@@ -59,6 +60,8 @@ public final class SoakClient {
         final Webhook webhook;
         final List<String> answers = new CopyOnWriteArrayList<>();
         volatile boolean acked;
+        /** When the 200 came, epoch ms. */
+        volatile long ackedAt;
         volatile String repeat = "-";
 
         Delivery(long n, String ticket, Webhook webhook) {
@@ -167,6 +170,7 @@ public final class SoakClient {
             delivery.answers.add(answer);
             answers.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
             if (answer.equals("200")) {
+                delivery.ackedAt = System.currentTimeMillis();
                 delivery.acked = true;
                 acked.incrementAndGet();
                 maybeRepeat(delivery);
@@ -233,12 +237,12 @@ public final class SoakClient {
 
     private void write(Path out, long sent) throws IOException {
         try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            writer.println("n\tticket\tacked\tattempts\tanswers\trepeat\tfile\trecords");
+            writer.println("n\tticket\tacked\tattempts\tanswers\trepeat\tfile\trecords\tacked_at_ms");
             for (long n = 0; n < sent; n++) {
                 Delivery d = deliveries.get(n);
                 writer.println(d.n + "\t" + d.ticket + "\t" + (d.acked ? 1 : 0) + "\t" + d.answers.size() + "\t"
                         + String.join(",", d.answers) + "\t" + d.repeat + "\t" + d.webhook.resultFiles().get(0) + "\t"
-                        + SoakHumaApi.records(n));
+                        + SoakHumaApi.records(n) + "\t" + d.ackedAt);
             }
         }
     }
