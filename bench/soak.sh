@@ -416,7 +416,9 @@ fi
 dead_letters=("$DEAD"/*.json)
 DL_AFTER=${#dead_letters[@]}
 replay_failed=("$HOME_DIR"/data/replay/.failed/*.json)
-PART_FILES=$({ find "$OUTPUT" -maxdepth 1 -name '.*.part' 2>/dev/null || true; } | wc -l)
+mkdir -p "$RUN/report"
+{ find "$OUTPUT" -maxdepth 1 -name '.*.part' -printf '%TT %s bytes %f\n' 2>/dev/null || true; } >"$RUN/report/left-over-part-files.txt"
+PART_FILES=$(wc -l <"$RUN/report/left-over-part-files.txt")
 SPOOL_FILES=$({ find "$HOME_DIR/data/spool" -type f 2>/dev/null || true; } | wc -l)
 curl -s --max-time 5 "http://127.0.0.1:$MGMT_PORT/observe/metrics" >"$RUN/metrics-last-start.txt" || true
 shopt -u nullglob
