@@ -11,8 +11,8 @@
 #
 # --mode default leaves HUMA_QUEUE_MODE unset (the bundle's default). Timings (environment):
 # SOAK_KILL_EVERY, SOAK_OUTAGE_EVERY, SOAK_OUTAGE_LENGTH ("min-max" seconds), SOAK_REPEAT, SOAK_QUIET,
-# SOAK_SETTLE_MAX, SOAK_JAVA_OPTS. Any other HUMA_* of the environment reaches the bundle. See
-# bench/README.md "The soak".
+# SOAK_SETTLE_MAX, SOAK_JAVA_OPTS. The HUMA_* settings of the environment reach the bundle, but for
+# those that move its folders or outputs. See bench/README.md "The soak".
 set -Eeuo pipefail
 { # the whole script is read before it runs: editing or checking out this file during a run cannot derail it
 
@@ -192,6 +192,11 @@ api_state() { echo "$1" >"$API_STATE.tmp" && mv "$API_STATE.tmp" "$API_STATE"; }
 # ------------------------------------------------------------------------------------------------
 # The bundle: started as README does, in the run's home folder, always on the same ports
 # ------------------------------------------------------------------------------------------------
+# the HUMA_* of the environment that would move what the soak reads (the home, data and output
+# folders, the destinations, a transform) or that the soak sets itself: not passed to the bundle
+not_passed() {
+    compgen -e | grep -E '^HUMA_(HOME|DATA_DIR|OUTPUT_|DEAD_LETTER_|REPLAY_|TRANSFORM_|PORT$|HOST$|MANAGEMENT_PORT$|MANAGEMENT_HOST$)' || true
+}
 STARTS=0
 KILLS=0
 KILLS_STARTING=0
@@ -205,8 +210,10 @@ start_bundle() {
     local envs=(API_URL="$API_URL" API_SECRET_KEY="$API_SECRET_KEY" API_CALLBACK_AUTH="$CALLBACK_AUTH"
         HUMA_PORT="$PORT" HUMA_HOST=127.0.0.1 HUMA_MANAGEMENT_PORT="$MGMT_PORT" HUMA_MANAGEMENT_HOST=127.0.0.1)
     [[ $MODE == default ]] || envs+=(HUMA_QUEUE_MODE="$MODE")
+    local unset=() name
+    for name in HUMA_QUEUE_MODE $(not_passed); do unset+=(-u "$name"); done
     # shellcheck disable=SC2086 # SOAK_JAVA_OPTS is a list of flags
-    (cd "$HOME_DIR" && exec env -u HUMA_QUEUE_MODE "${envs[@]}" java $SOAK_JAVA_OPTS -jar "$JAR") >"$BUNDLE_LOG" 2>&1 &
+    (cd "$HOME_DIR" && exec env "${unset[@]}" "${envs[@]}" java $SOAK_JAVA_OPTS -jar "$JAR") >"$BUNDLE_LOG" 2>&1 &
     BUNDLE_PID=$!
     PIDS+=("$BUNDLE_PID")
     now_ms
@@ -454,7 +461,7 @@ done
 inherited_settings() {
     local name list=
     while read -r name; do
-        [[ $name == HUMA_QUEUE_MODE ]] && continue
+        [[ $name == HUMA_QUEUE_MODE || " $(not_passed | tr '\n' ' ') " == *" $name "* ]] && continue
         if [[ $name =~ PASSWORD|SECRET|KEY|TOKEN|AUTH ]]; then list+=", $name"; else list+=", $name=${!name}"; fi
     done < <(compgen -e | grep '^HUMA_' || true)
     [[ -n $list ]] && printf ' but%s from the environment' "${list#,}"
