@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -204,7 +205,7 @@ public final class SoakClient {
     }
 
     /** One POST; completes with its status, or with what went wrong (refused, timeout, io). */
-    private java.util.concurrent.CompletableFuture<String> send(Webhook webhook) {
+    private CompletableFuture<String> send(Webhook webhook) {
         HttpRequest request = HttpRequest.newBuilder(webhookUri)
                 .timeout(ATTEMPT_TIMEOUT)
                 .header("Authorization", "Bearer " + token)
