@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,6 +29,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +67,8 @@ public class EventJournal implements CamelContextAware, Processor {
     public static final String KEY_HEADER = "HumaJournalKey";
     private static final String ENQUEUE = "direct:huma-enqueue";
     private static final long FULL_QUEUE_PAUSE_MILLIS = 50;
+    private static final long FORGET_POLL_MILLIS = 100;
+    private static final int FORGET_BATCH = 1000;
 
     private CamelContext camelContext;
     private String mode = "journal";
@@ -75,8 +81,12 @@ public class EventJournal implements CamelContextAware, Processor {
     private CompletableFuture<Void> library;
     private Options options;
     private WriteOptions writeOptions;
+    /** Forgetting never waits for the disk: a record a crash brings back is worked again and dropped as a duplicate. */
+    private WriteOptions forgetOptions;
     private final AtomicLong lastKey = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
+    private final BlockingQueue<Long> toForget = new LinkedBlockingQueue<>();
+    private Thread forgetter;
     private volatile int recovered;
 
     @Override
@@ -185,11 +195,13 @@ public class EventJournal implements CamelContextAware, Processor {
                 .setKeepLogFileNum(2)
                 .setStatsDumpPeriodSec(0);
         writeOptions = new WriteOptions().setSync(sync);
+        forgetOptions = new WriteOptions().setSync(false);
         try {
             db = RocksDB.open(options, dir.toString());
         } catch (RocksDBException e) {
             options.close();
             writeOptions.close();
+            forgetOptions.close();
             String lock = e.getMessage() != null && e.getMessage().contains("lock") ? " (another process has it open: "
                     + "two bundles cannot share one data folder, huma.data.dir)" : "";
             throw new IllegalStateException("Cannot open the event journal in " + dir.toAbsolutePath() + lock + ": "
@@ -199,10 +211,26 @@ public class EventJournal implements CamelContextAware, Processor {
             last.seekToLast();
             lastKey.set(last.isValid() ? ByteBuffer.wrap(last.key()).getLong() : 0);
         }
+        forgetter = new Thread(this::forgetInBatches, "huma-journal");
+        forgetter.setDaemon(true);
+        forgetter.start();
         LOG.debug("Event journal open in {} (sync {})", dir.toAbsolutePath(), sync);
     }
 
     private void closeJournal() {
+        if (forgetter != null) {
+            forgetter.interrupt();
+            try {
+                forgetter.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<Long> left = new ArrayList<>();
+            toForget.drainTo(left);
+            if (!left.isEmpty()) {
+                delete(left);
+            }
+        }
         closing.writeLock().lock();
         try {
             RocksDB open = db;
@@ -210,6 +238,7 @@ public class EventJournal implements CamelContextAware, Processor {
             if (open != null) {
                 open.close();
                 writeOptions.close();
+                forgetOptions.close();
                 options.close();
             }
         } finally {
@@ -265,21 +294,54 @@ public class EventJournal implements CamelContextAware, Processor {
         }
     }
 
-    /** The worker has finished with the event (ForgetWhenDone): its record goes. */
+    /**
+     * The worker has finished with the event (ForgetWhenDone): its record goes, a moment later, with
+     * others, on the journal's own thread. The worker never waits for it: with huma.journal.sync a
+     * delete would otherwise wait for the next disk flush of the webhooks' writes. A crash before
+     * the delete brings the event back, to be dropped as a duplicate.
+     */
     void forgetKey(long key) {
+        if (db != null && toForget.offer(key)) {
+            pending.decrementAndGet();
+        }
+    }
+
+    /** The journal's thread: deletes the records the workers are done with, in batches. */
+    private void forgetInBatches() {
+        List<Long> batch = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Long first = toForget.poll(FORGET_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                toForget.drainTo(batch, FORGET_BATCH - 1);
+                delete(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // what is left is deleted by close, before the journal closes
+    }
+
+    private void delete(List<Long> keys) {
         closing.readLock().lock();
-        try {
+        try (WriteBatch batch = new WriteBatch()) {
             RocksDB open = db;
             if (open == null) {
-                // closed by a forced stop: the record stays, and the event is worked again after the restart
+                // closed by a forced stop: the records stay, and their events are dropped as duplicates after the restart
                 return;
             }
-            open.delete(writeOptions, key(key));
-            pending.decrementAndGet();
+            for (long key : keys) {
+                batch.delete(key(key));
+            }
+            open.write(forgetOptions, batch);
         } catch (RocksDBException e) {
-            // kept: the event is worked again after a restart and dropped as a duplicate
-            LOG.warn("Could not forget event {} in the journal ({}): it is worked again after a restart and "
-                    + "dropped as a duplicate", key, e.getMessage());
+            // kept: the events are worked again after a restart and dropped as duplicates
+            LOG.warn("Could not forget {} finished event(s) in the journal ({}): they are worked again after a restart "
+                    + "and dropped as duplicates", keys.size(), e.getMessage());
         } finally {
             closing.readLock().unlock();
         }
