@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +37,9 @@ import com.sun.net.httpserver.HttpServer;
  * (HUMA_API.md), a Bearer-key check, deterministic multi-page data, a log of every request, and
  * fault injection (HTTP errors, slow answers), down to a hostile API: bodies that trickle, never end,
  * are cut short or inflate to gigabytes, pages that are huge or never last, odd metadata and download URLs.
+ * Asked as Huma is asked (a question, a subscription, a visual), it "computes" after a delay and calls
+ * the bundle's webhooks back as Huma does ({@link #callbacks}, {@link SimulatedCallbacks}), or loses the
+ * callbacks on the way ({@link #loseCallbacks}).
  */
 public final class HumaSimulator implements AutoCloseable {
 
@@ -43,6 +47,10 @@ public final class HumaSimulator implements AutoCloseable {
     private static final Pattern QUESTION_STATUS = Pattern.compile("/v1/questions/([^/]+)/status");
     private static final Pattern VISUAL_STATUS = Pattern.compile("/v1/histories/([^/]+)/visual/status");
     private static final String ACCESS_PERMISSIONS = "/v1/sdk/access-permissions";
+    private static final String ASK_QUESTION = "/v1/questions";
+    private static final String SUBSCRIBE = "/v1/subscription/create";
+    private static final String ASK_VISUAL = "/v1/histories/visual";
+    private static final int MAX_REQUEST_BODY = 64 * 1024;
     /** What Huma's ids look like (object ids): the simulator serves any id of this shape, registered or not. */
     private static final Pattern WELL_FORMED_ID = Pattern.compile("[0-9a-f]{24}");
     /** Records of a question or a subscription whose id was not registered: three pages and two pages of 100. */
@@ -74,7 +82,7 @@ public final class HumaSimulator implements AutoCloseable {
 
     /** One request as the simulator received it, with the time it arrived (System.nanoTime). */
     public record Request(String method, String path, Map<String, String> query, String authorization, String serviceAccess,
-            long receivedNanos) {
+            long receivedNanos, String body) {
 
         public int page() {
             return Integer.parseInt(query.getOrDefault("page", "0"));
@@ -128,6 +136,13 @@ public final class HumaSimulator implements AutoCloseable {
     private final Map<String, Map<String, Object>> metadataOverrides = new ConcurrentHashMap<>();
     private final AtomicLong bytesStreamed = new AtomicLong();
     private volatile Duration delay = Duration.ZERO;
+    /** The questions and visuals asked through the API whose "computation" has not finished yet. */
+    private final Set<String> computing = ConcurrentHashMap.newKeySet();
+    private final SimulatedCallbacks callbacks = new SimulatedCallbacks();
+
+    /** One attempt at a callback to the bundle: its event, its id, which attempt, the answer (-1: none) or lost. */
+    public record Callback(String event, String id, int attempt, int status, boolean lost) {
+    }
 
     /** On a free loopback port, taking the tests' key {@link #API_KEY}. */
     public HumaSimulator() throws IOException {
@@ -196,6 +211,39 @@ public final class HumaSimulator implements AutoCloseable {
         hugePages.clear();
         metadataOverrides.clear();
         bytesStreamed.set(0);
+        computing.clear();
+        callbacks.clear();
+    }
+
+    /**
+     * Calls back as Huma does once something asked through the API ({@code POST /v1/questions},
+     * {@code /v1/subscription/create}, {@code /v1/histories/visual}) is computed: the webhook goes to
+     * {@code bundleBaseUrl} with {@code Authorization: Bearer <token>}, 3 attempts of 5 s.
+     */
+    public void callbacks(String bundleBaseUrl, String token) {
+        callbacks.register(bundleBaseUrl, token);
+    }
+
+    /** How long what is asked takes to compute before its webhook goes (500 ms unless set). */
+    public void computeDelay(Duration computeDelay) {
+        callbacks.computeDelay(computeDelay);
+    }
+
+    /** The wait between two attempts at one callback (1 s unless set). */
+    public void callbackRetrySpacing(Duration spacing) {
+        callbacks.retrySpacing(spacing);
+    }
+
+    /** True: the callbacks are lost on the way (each counted, none sent), as when all of Huma's attempts fail. */
+    public void loseCallbacks(boolean lose) {
+        callbacks.lose(lose);
+    }
+
+    /** Every attempt at a callback so far, in order. */
+    public List<Callback> callbackAttempts() {
+        return callbacks.attempts().stream()
+                .map(a -> new Callback(a.webhook().kind().event(), a.webhook().id(), a.attempt(), a.status(), a.lost()))
+                .toList();
     }
 
     /** A computed question whose answer has {@code records} rows ({@code {"row": n, "ticket": ...}}). */
@@ -316,7 +364,9 @@ public final class HumaSimulator implements AutoCloseable {
         try (exchange) {
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders().getFirst("Authorization"),
-                    exchange.getRequestHeaders().getFirst("Service-access"), System.nanoTime());
+                    exchange.getRequestHeaders().getFirst("Service-access"), System.nanoTime(),
+                    "POST".equals(exchange.getRequestMethod())
+                            ? new String(exchange.getRequestBody().readNBytes(MAX_REQUEST_BODY), StandardCharsets.UTF_8) : "");
             if (request.path().startsWith("/_fake/")) {
                 control(exchange, request);
                 return;
@@ -421,6 +471,17 @@ public final class HumaSimulator implements AutoCloseable {
         Matcher m;
         if (request.path().equals(ACCESS_PERMISSIONS)) {
             return accessPermissions(request);
+        } else if ("POST".equals(request.method()) && request.path().equals(ASK_QUESTION)) {
+            return askQuestion(request);
+        } else if ("POST".equals(request.method()) && request.path().equals(SUBSCRIBE)) {
+            return subscribe(request);
+        } else if ("POST".equals(request.method()) && request.path().equals(ASK_VISUAL)) {
+            return askVisual(request);
+        } else if ((m = QUESTION_STATUS.matcher(request.path())).matches() && computing.contains(m.group(1))) {
+            return json(200, Map.of("question", "question of " + m.group(1), "question_status", "processing",
+                    "ticket_number", m.group(1)));
+        } else if ((m = VISUAL_STATUS.matcher(request.path())).matches() && computing.contains(m.group(1))) {
+            return json(200, Map.of("status", "processing", "conversion_id", m.group(1)));
         } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && hugePages.containsKey(m.group(1))) {
             return hugePage(m.group(1), hugePages.get(m.group(1)), request);
         } else if ((m = QUESTION_RESULT.matcher(request.path())).matches() && questionRecords(m.group(1)) != null) {
@@ -455,6 +516,71 @@ public final class HumaSimulator implements AutoCloseable {
                     "visual_type", "table"));
         } else {
             return json(404, Map.of("error_message", "Not found"));
+        }
+    }
+
+    /** {@code POST /v1/questions}: accepted with a new ticket; computed (250 records) after the compute delay, then called back. */
+    private Answer askQuestion(Request request) throws IOException {
+        Map<String, Object> body = requestBody(request);
+        Object question = body == null ? null : body.get("question");
+        if (!(question instanceof String text) || text.isBlank()) {
+            return json(400, Map.of("error_message", "question is required"));
+        }
+        String ticket = SimulatedWebhooks.newId();
+        computing.add(ticket);
+        questions.put(ticket, ANY_QUESTION_RECORDS);
+        callbacks.afterComputing(() -> computing.remove(ticket), SimulatedWebhooks.question(ticket, text));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", "Question accepted");
+        answer.put("question_status", "accepted");
+        answer.put("question", text);
+        answer.put("ticket_number", ticket);
+        return json(200, answer);
+    }
+
+    /** {@code POST /v1/subscription/create}: a new subscription of a ticket, its data updated after the compute delay. */
+    private Answer subscribe(Request request) throws IOException {
+        Map<String, Object> body = requestBody(request);
+        Object ticket = body == null ? null : body.get("ticket_number");
+        if (!(ticket instanceof String id) || !WELL_FORMED_ID.matcher(id).matches()) {
+            return json(400, Map.of("error_message", "ticket_number is required"));
+        }
+        String subscribedId = SimulatedWebhooks.newId();
+        subscriptions.put(subscribedId, ANY_SUBSCRIPTION_RECORDS);
+        callbacks.afterComputing(() -> { }, SimulatedWebhooks.subscription(subscribedId));
+        return json(200, Map.of("subscribed_id", subscribedId, "question", "question of " + id, "thumbnail", ""));
+    }
+
+    /** {@code POST /v1/histories/visual}: a new conversion, its file (a PDF, CSV or PPTX) produced after the compute delay. */
+    private Answer askVisual(Request request) throws IOException {
+        Map<String, Object> body = requestBody(request);
+        Object ticket = body == null ? null : body.get("ticket_number");
+        Object fileType = body == null ? null : body.get("file_type");
+        if (!(ticket instanceof String id) || !WELL_FORMED_ID.matcher(id).matches()
+                || !(fileType instanceof String type) || !List.of("pdf", "csv", "pptx").contains(type)) {
+            return json(400, Map.of("error_message", "ticket_number and file_type (pdf, csv or pptx) are required"));
+        }
+        String conversionId = SimulatedWebhooks.newId();
+        byte[] content = switch (type) {
+            case "pdf" -> SimulatedPdf.of("Huma simulator: visual " + conversionId + " of " + id);
+            case "csv" -> ascii("row,ticket\n1," + id + "\n");
+            default -> ascii("fake pptx " + conversionId + "\n");
+        };
+        computing.add(conversionId);
+        visuals.put(conversionId, new Visual(type, content, content.length, null));
+        callbacks.afterComputing(() -> computing.remove(conversionId), SimulatedWebhooks.history(conversionId));
+        String visualType = body.get("visual_type") instanceof String v ? v : "table";
+        return json(200, Map.of("status", "accepted", "conversion_id", conversionId, "file_type", type, "visual_type", visualType));
+    }
+
+    /** The request's JSON object, or null when it is none. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> requestBody(Request request) {
+        try {
+            Object parsed = json.readValue(request.body(), Object.class);
+            return parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -767,5 +893,6 @@ public final class HumaSimulator implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        callbacks.close();
     }
 }
