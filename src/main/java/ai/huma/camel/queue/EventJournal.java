@@ -253,7 +253,7 @@ public class EventJournal implements CamelContextAware, Processor {
      */
     @Override
     public void process(Exchange exchange) throws Exception {
-        if (db == null || exchange.getMessage().getHeader(KEY_HEADER) != null) {
+        if (!isEnabled() || exchange.getMessage().getHeader(KEY_HEADER) != null) {
             return;
         }
         byte[] record = Record.of(exchange).encode();
@@ -262,7 +262,8 @@ public class EventJournal implements CamelContextAware, Processor {
         try {
             RocksDB open = db;
             if (open == null) {
-                throw new IllegalStateException("the event journal is closed: the bundle is stopping");
+                // never a 200 for an event that is not written: the edge answers 503 and Huma tries again
+                throw new IllegalStateException("the event journal is not open (the bundle is starting or stopping)");
             }
             open.put(writeOptions, key(key), record);
         } finally {
