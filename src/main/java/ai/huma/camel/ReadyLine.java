@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
-import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,18 +45,9 @@ public class ReadyLine implements CamelContextAware {
 
     /** The bean's init method: the line is logged once the context has started, in a host. */
     public void logWhenStarted() throws Exception {
-        camelContext.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // the routes are not all running yet
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-                if (context.getRegistry().lookupByName("humaReadyLine") == ReadyLine.this
-                        && context.getRegistry().lookupByName(STANDALONE_SERVER) == null) {
-                    LOG.info(inHost(context.getPropertiesComponent()));
-                }
+        RegisteredBean.whenFullyStarted(camelContext, "humaReadyLine", this, context -> {
+            if (context.getRegistry().lookupByName(STANDALONE_SERVER) == null) {
+                LOG.info(inHost(context.getPropertiesComponent()));
             }
         });
     }

@@ -12,11 +12,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ai.huma.camel.RegisteredBean;
 import ai.huma.camel.queue.EventJournal;
 import ai.huma.camel.queue.ForgetWhenDone;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
@@ -125,20 +124,10 @@ public class ShutdownDrain extends EventNotifierSupport {
      * every YAML bean twice.
      */
     public void joinEventNotifiers() throws Exception {
-        CamelContext context = getCamelContext();
-        context.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarting(CamelContext camelContext, boolean alreadyStarted) {
-                if (camelContext.getRegistry().lookupByName(NAME) == ShutdownDrain.this
-                        && !camelContext.getManagementStrategy().getEventNotifiers().contains(ShutdownDrain.this)) {
-                    camelContext.getManagementStrategy().addEventNotifier(ShutdownDrain.this);
-                    ServiceHelper.startService(ShutdownDrain.this);
-                }
-            }
-
-            @Override
-            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
-                // joined while starting
+        RegisteredBean.whenStarting(getCamelContext(), NAME, this, context -> {
+            if (!context.getManagementStrategy().getEventNotifiers().contains(this)) {
+                context.getManagementStrategy().addEventNotifier(this);
+                ServiceHelper.startService(this);
             }
         });
     }

@@ -4,6 +4,7 @@ package ai.huma.camel.observe;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import ai.huma.camel.RegisteredBean;
 import ai.huma.camel.event.HumaEvent;
 import ai.huma.camel.queue.EventJournal;
 import io.micrometer.core.instrument.Counter;
@@ -16,7 +17,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Endpoint;
-import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.seda.SedaEndpoint;
 
@@ -66,20 +66,8 @@ public class HumaMetrics implements CamelContextAware {
 
     /** Once the CamelContext has started (and Camel's registry exists), the queue gauges are bound. */
     public void init() throws Exception {
-        camelContext.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // the registry is complete only when fully started
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-                // Camel Main makes YAML beans twice: only the one in the registry binds its gauges
-                if (context.getRegistry().lookupByName("humaMetrics") == HumaMetrics.this) {
-                    registry();
-                }
-            }
-        });
+        // Camel's registry of meters is complete only once every route runs
+        RegisteredBean.whenFullyStarted(camelContext, "humaMetrics", this, context -> registry());
     }
 
     /** A webhook request answered with this status by the server itself, when its path is one of the webhooks. */

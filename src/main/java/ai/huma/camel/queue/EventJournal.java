@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import ai.huma.camel.RegisteredBean;
 import ai.huma.camel.event.HumaEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -148,34 +148,20 @@ public class EventJournal implements CamelContextAware, Processor {
         }
         // the native library loads (about 0.3 s) while Camel builds the routes
         library = CompletableFuture.runAsync(RocksDB::loadLibrary);
-        camelContext.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) throws Exception {
-                if (context.getRegistry().lookupByName(NAME) == EventJournal.this && db == null) {
-                    openJournal();
-                    // closed with the context's services, once the routes have stopped
-                    context.addService(new ServiceSupport() {
-                        @Override
-                        protected void doStop() {
-                            closeJournal();
-                        }
-                    }, true, true);
-                }
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-                // every route runs: the workers take what is queued again
-                if (db != null) {
-                    recover();
-                }
-            }
-
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // recovered once every route runs (onCamelContextFullyStarted)
+        RegisteredBean.whenStarting(camelContext, NAME, this, context -> {
+            if (db == null) {
+                openJournal();
+                // closed with the context's services, once the routes have stopped
+                context.addService(new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        closeJournal();
+                    }
+                }, true, true);
             }
         });
+        // every route runs: the workers take what is queued again
+        RegisteredBean.whenFullyStarted(camelContext, NAME, this, context -> recover());
     }
 
     private void openJournal() throws Exception {

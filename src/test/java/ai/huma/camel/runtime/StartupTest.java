@@ -106,15 +106,25 @@ class StartupTest {
             // the calls in flight are cut off before the stop's time-out; what is not finished stays in
             // the journal (the default queue mode), not in the dead letters
             assertThat(bundle.output()).contains("not finished in time stay in the journal");
-            assertThat(bundle.files("output").size()).as("the time-out cut the work short").isLessThan(tickets.size());
+            int resultsAtStop = bundle.files("output").size();
+            assertThat(resultsAtStop).as("the time-out cut the work short").isLessThan(tickets.size());
             assertThat(bundle.files("data/dead-letter")).isEmpty();
 
             // and the restart works it
             huma.delay(Duration.ZERO);
             bundle.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").size() == tickets.size());
-            assertThat(bundle.output()).contains("queued again for their workers");
+            java.util.regex.Matcher recovered = java.util.regex.Pattern.compile("Event journal: (\\d+) accepted event").matcher(bundle.output());
+            assertThat(recovered.find()).as("the restart's recovery line").isTrue();
+            // what had no result at the stop, and perhaps one whose result was written as the stop cut it
+            assertThat(Integer.parseInt(recovered.group(1))).isBetween(tickets.size() - resultsAtStop, tickets.size());
             assertThat(bundle.files("data/dead-letter")).isEmpty();
+
+            // every event finished: their records left the journal on disk, and a third start finds none
+            assertThat(bundle.stop()).isZero();
+            assertThat(bundle.output()).contains("Shutdown: every accepted event finished as a result or a dead letter, none left in the journal");
+            bundle.start();
+            assertThat(bundle.output().split("Event journal: ", -1)).as("recoveries in three starts").hasSize(2);
         }
     }
 }
