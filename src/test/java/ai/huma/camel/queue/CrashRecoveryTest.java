@@ -37,6 +37,8 @@ class CrashRecoveryTest {
 
     /** The configuration people start with: no queue mode set (journal mode). */
     private static final String DEFAULT_MODE = "default";
+    /** The default mode with each write on the disk before its 200 (huma.journal.sync). */
+    private static final String JOURNAL_SYNC = "journal-sync";
     private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
     private final HumaSimulator huma = HumaSimulator.start();
@@ -49,7 +51,7 @@ class CrashRecoveryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {DEFAULT_MODE, "durable"})
+    @ValueSource(strings = {DEFAULT_MODE, JOURNAL_SYNC, "durable"})
     void killedWithWebhooksQueuedTheRestartWorksThemAllOnce(String mode) throws Exception {
         List<String> tickets = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -195,7 +197,9 @@ class CrashRecoveryTest {
     private Map<String, String> settings(String mode) {
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "API_URL", huma.baseUrl(), "API_SECRET_KEY", huma.apiKey(), "API_CALLBACK_AUTH", "crash-token"));
-        if (!mode.equals(DEFAULT_MODE)) {
+        if (mode.equals(JOURNAL_SYNC)) {
+            settings.put("HUMA_JOURNAL_SYNC", "true");
+        } else if (!mode.equals(DEFAULT_MODE)) {
             settings.put("HUMA_QUEUE_MODE", mode);
         }
         return settings;
