@@ -138,6 +138,9 @@ public final class HumaSimulator implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
     /** The questions and visuals asked through the API whose "computation" has not finished yet. */
     private final Set<String> computing = ConcurrentHashMap.newKeySet();
+    /** The questions asked through the API that Huma "rejected". */
+    private final Set<String> rejected = ConcurrentHashMap.newKeySet();
+    private volatile boolean rejectQuestions;
     private final SimulatedCallbacks callbacks = new SimulatedCallbacks();
 
     /** One attempt at a callback to the bundle: its event, its id, which attempt, the answer (-1: none) or lost. */
@@ -212,7 +215,14 @@ public final class HumaSimulator implements AutoCloseable {
         metadataOverrides.clear();
         bytesStreamed.set(0);
         computing.clear();
+        rejected.clear();
+        rejectQuestions = false;
         callbacks.clear();
+    }
+
+    /** True: the questions asked from now on are "rejected" when computed (their status and webhook say so). */
+    public void rejectQuestions(boolean reject) {
+        this.rejectQuestions = reject;
     }
 
     /**
@@ -417,8 +427,10 @@ public final class HumaSimulator implements AutoCloseable {
      * {@code POST /_fake/delay?ms=3000}, {@code POST /_fake/recover},
      * {@code POST /_fake/trickle?path=<regex>&ms=<interval>&times=<n>} (see {@link #trickle}),
      * {@code POST /_fake/endless?path=<regex>&times=<n>} (see {@link #endless}),
-     * {@code POST /_fake/cut?path=<regex>&times=<n>} (see {@link #cutMidStream}); path defaults to
-     * {@code .*}, ms to 1000, times to 1.
+     * {@code POST /_fake/cut?path=<regex>&times=<n>} (see {@link #cutMidStream}),
+     * {@code POST /_fake/callbacks?url=<bundle>&token=<secret>&computeMs=<n>&lose=true|false&reject=true|false}
+     * (each optional: where to call back, how long computing takes, lose the callbacks, reject the
+     * questions asked); path defaults to {@code .*}, ms to 1000, times to 1.
      */
     private void control(HttpExchange exchange, Request request) throws IOException {
         Map<String, String> q = request.query();
@@ -432,6 +444,20 @@ public final class HumaSimulator implements AutoCloseable {
                     Integer.parseInt(q.getOrDefault("times", "1")));
             case "/_fake/endless" -> endless(q.getOrDefault("path", ".*"), Integer.parseInt(q.getOrDefault("times", "1")));
             case "/_fake/cut" -> cutMidStream(q.getOrDefault("path", ".*"), Integer.parseInt(q.getOrDefault("times", "1")));
+            case "/_fake/callbacks" -> {
+                if (q.containsKey("url")) {
+                    callbacks(q.get("url"), q.getOrDefault("token", ""));
+                }
+                if (q.containsKey("computeMs")) {
+                    computeDelay(Duration.ofMillis(Long.parseLong(q.get("computeMs"))));
+                }
+                if (q.containsKey("lose")) {
+                    loseCallbacks(Boolean.parseBoolean(q.get("lose")));
+                }
+                if (q.containsKey("reject")) {
+                    rejectQuestions(Boolean.parseBoolean(q.get("reject")));
+                }
+            }
             default -> {
                 send(exchange, 404, Map.of("error_message", "unknown control"));
                 return;
@@ -479,6 +505,9 @@ public final class HumaSimulator implements AutoCloseable {
             return askVisual(request);
         } else if ((m = QUESTION_STATUS.matcher(request.path())).matches() && computing.contains(m.group(1))) {
             return json(200, Map.of("question", "question of " + m.group(1), "question_status", "processing",
+                    "ticket_number", m.group(1)));
+        } else if ((m = QUESTION_STATUS.matcher(request.path())).matches() && rejected.contains(m.group(1))) {
+            return json(200, Map.of("question", "question of " + m.group(1), "question_status", "rejected",
                     "ticket_number", m.group(1)));
         } else if ((m = VISUAL_STATUS.matcher(request.path())).matches() && computing.contains(m.group(1))) {
             return json(200, Map.of("status", "processing", "conversion_id", m.group(1)));
@@ -529,7 +558,11 @@ public final class HumaSimulator implements AutoCloseable {
         String ticket = SimulatedWebhooks.newId();
         computing.add(ticket);
         questions.put(ticket, ANY_QUESTION_RECORDS);
-        callbacks.afterComputing(() -> computing.remove(ticket), SimulatedWebhooks.question(ticket, text));
+        if (rejectQuestions) {
+            rejected.add(ticket);
+        }
+        callbacks.afterComputing(() -> computing.remove(ticket),
+                SimulatedWebhooks.question(ticket, text, rejectQuestions ? "rejected" : "succeeded"));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("message", "Question accepted");
         answer.put("question_status", "accepted");

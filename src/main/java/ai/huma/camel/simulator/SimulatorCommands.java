@@ -75,6 +75,18 @@ public final class SimulatorCommands {
         out.println("It serves any ticket, subscription id and conversion id of 24 hex digits: a "
                 + HumaSimulator.ANY_QUESTION_RECORDS + "-record answer, " + HumaSimulator.ANY_SUBSCRIPTION_RECORDS
                 + " subscription records, a one-page PDF.");
+        String tokens = environment.apply("API_CALLBACK_AUTH");
+        if (tokens != null && !tokens.isBlank()) {
+            String bundlePort = environment.apply("HUMA_PORT");
+            String bundle = "http://127.0.0.1:" + (bundlePort == null || bundlePort.isBlank() ? "5001" : bundlePort.strip());
+            simulator.callbacks(bundle, tokens.split(",")[0].strip());
+            out.println("Questions, subscriptions and visuals asked of it are computed, then called back to " + bundle
+                    + " with API_CALLBACK_AUTH (not printed); lose the callbacks: curl -X POST '" + simulator.baseUrl()
+                    + "/_fake/callbacks?lose=true'");
+        } else {
+            out.println("Set API_CALLBACK_AUTH (and HUMA_PORT) for it to call a bundle back when what it was asked is computed,"
+                    + " or: curl -X POST '" + simulator.baseUrl() + "/_fake/callbacks?url=http://127.0.0.1:5001&token=...'");
+        }
         out.println("Faults by hand: curl -X POST '" + simulator.baseUrl()
                 + "/_fake/fail?path=/v1/questions/.*&page=2&status=500&times=1000', then curl -X POST "
                 + simulator.baseUrl() + "/_fake/recover");
