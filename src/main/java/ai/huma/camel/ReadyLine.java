@@ -77,6 +77,7 @@ public class ReadyLine implements CamelContextAware {
                 + " | output " + folder(value(properties, "huma.output.dir"))
                 + " | data " + folder(value(properties, "huma.data.dir"))
                 + " | queue " + queue
+                + " | inbox " + inbox(properties)
                 + " | outputs " + outputs(properties);
     }
 
@@ -105,6 +106,16 @@ public class ReadyLine implements CamelContextAware {
         return byDestinations.entrySet().stream()
                 .map(entry -> String.join(", ", entry.getValue()) + " -> " + entry.getKey())
                 .collect(Collectors.joining("; "));
+    }
+
+    /** Where requests to ask Huma come in: the folder of a file inbox, else its endpoint, masked. */
+    static String inbox(PropertiesComponent properties) {
+        String uri = value(properties, "huma.inbox.uri");
+        String dir = value(properties, "huma.inbox.dir");
+        if (uri.startsWith("file:" + dir + "?") || uri.equals("file:" + dir)) {
+            return folder(dir);
+        }
+        return EndpointMasking.mask(uri);
     }
 
     private static String folder(String folder) {

@@ -131,6 +131,12 @@ public class SettingsCheck implements CamelContextAware {
 
         queues();
 
+        notBlank("huma.inbox.uri");
+        notBlank("huma.tickets.dir");
+        whole("huma.reconcile.after", 1, Long.MAX_VALUE, null);
+        whole("huma.reconcile.interval", 1, Long.MAX_VALUE, null);
+        whole("huma.reconcile.give-up", 1, Long.MAX_VALUE, null);
+
         bool("huma.health.api-check.enabled");
         bool("huma.health.api-check.blocking");
         whole("huma.health.api-check.interval", 1, Long.MAX_VALUE, null);

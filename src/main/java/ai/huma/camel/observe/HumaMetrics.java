@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import ai.huma.camel.RegisteredBean;
+import ai.huma.camel.ask.Tickets;
 import ai.huma.camel.event.HumaEvent;
 import ai.huma.camel.queue.EventJournal;
 import io.micrometer.core.instrument.Counter;
@@ -37,6 +38,8 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * <li>{@code huma.api.pages}: pages fetched;</li>
  * <li>{@code huma.queue.depth{queue}}: events waiting in each queue.</li>
  * <li>{@code huma.journal.pending}: in journal mode, accepted events recorded and not yet finished.</li>
+ * <li>{@code huma.requests.submitted}, {@code huma.requests.reconciled{event}}, {@code huma.requests.given.up}:
+ * asking Huma (routes/huma-ask.camel.yaml); {@code huma.requests.waiting}: tickets still waiting.</li>
  * </ul>
  * The registry is looked up when first needed, by type in the Camel registry (which sees a Spring
  * host's beans): the one there is, or of several the composite one (Spring Boot's, when it has more
@@ -102,6 +105,21 @@ public class HumaMetrics implements CamelContextAware {
 
     public void replayed(@ExchangeProperty("humaEvent") String event) {
         count("huma.events.replays", "Dead letters replayed", event);
+    }
+
+    /** A request asked of Huma and accepted (huma-ask). */
+    public void submitted() {
+        count("huma.requests.submitted", "Requests asked of Huma and accepted", "Questions/Ask");
+    }
+
+    /** A ticket or visual with no webhook, found done by its status call and queued for its worker. */
+    public void reconciled(String event) {
+        count("huma.requests.reconciled", "Tickets and visuals with no webhook, fetched by the reconciliation", event);
+    }
+
+    /** A ticket given up (huma.reconcile.give-up): a dead letter. */
+    public void givenUp() {
+        count("huma.requests.given.up", "Tickets given up with neither webhook nor a finished status", "Questions/Ask");
     }
 
     public void pageFetched() {
@@ -170,6 +188,11 @@ public class HumaMetrics implements CamelContextAware {
                         .description("Events waiting in the queue for their worker").tag("queue", event.key())
                         .register(meters);
             }
+        }
+        Tickets tickets = camelContext.getRegistry().lookupByNameAndType(Tickets.NAME, Tickets.class);
+        if (tickets != null) {
+            Gauge.builder("huma.requests.waiting", tickets, Tickets::getWaiting)
+                    .description("Tickets asked of Huma still waiting for their answer or visual").register(meters);
         }
         EventJournal journal = camelContext.getRegistry().lookupByNameAndType(EventJournal.NAME, EventJournal.class);
         if (journal != null && journal.isEnabled()) {
