@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Body;
@@ -117,16 +118,41 @@ public class ResultDelivery implements CamelContextAware {
     public static List<String> split(String uris) {
         List<String> destinations = new ArrayList<>();
         if (uris != null) {
-            for (String uri : DESTINATION_SEPARATOR.split(uris.strip())) {
-                if (!uri.isBlank()) {
-                    destinations.add(uri.strip());
+            String text = uris.strip();
+            int start = 0;
+            Matcher separator = DESTINATION_SEPARATOR.matcher(text);
+            while (separator.find()) {
+                if (!insideRaw(text, separator.start())) {
+                    destinations.add(text.substring(start, separator.start()));
+                    start = separator.end();
                 }
             }
+            destinations.add(text.substring(start));
+            destinations.replaceAll(String::strip);
+            destinations.removeIf(String::isEmpty);
         }
         if (destinations.isEmpty()) {
             throw new IllegalArgumentException("no output endpoint is set (huma.output.<event>.uri is empty)");
         }
         return destinations;
+    }
+
+    /**
+     * True when this position is inside a {@code RAW(...)} or {@code RAW{...}} value (a password with
+     * a comma in it), which ends at its closing bracket followed by {@code &} or the end.
+     */
+    private static boolean insideRaw(String text, int position) {
+        int open = Math.max(text.lastIndexOf("RAW(", position), text.lastIndexOf("RAW{", position));
+        if (open < 0) {
+            return false;
+        }
+        char close = text.charAt(open + 3) == '(' ? ')' : '}';
+        for (int i = open + 4; i < position; i++) {
+            if (text.charAt(i) == close && (i + 1 == text.length() || text.charAt(i + 1) == '&' || text.charAt(i + 1) == ',')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
