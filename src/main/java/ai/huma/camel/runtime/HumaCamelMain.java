@@ -42,7 +42,8 @@ public final class HumaCamelMain {
 
               (no command)      run the bundle: webhooks on huma.port (5001), results to huma.output.dir (output/)
               demo              run the bundle against a simulated Huma API, no account needed, and send it one
-                                webhook of each kind: the three kinds of result appear in output/ within seconds;
+                                webhook of each kind, then ask it two questions through its inbox (data/inbox/), one
+                                of them fetched by the reconciliation: the results appear in output/ within seconds;
                                 Ctrl+C stops it
               simulator [port]  run the simulated Huma API alone (port 18081 by default) and print its API_URL and
                                 API_SECRET_KEY (the key is API_SECRET_KEY's when the environment sets one)
@@ -232,6 +233,8 @@ public final class HumaCamelMain {
                 if (demo.isStoppingOnceWorked()) {
                     demo.awaitResults(context.getPropertiesComponent().resolveProperty("huma.output.dir").orElse("output"), results);
                     main.completed();
+                } else {
+                    demo.askThroughTheInbox(context, port);
                 }
             }
         };
