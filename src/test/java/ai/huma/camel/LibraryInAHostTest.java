@@ -72,7 +72,8 @@ class LibraryInAHostTest {
         assertThat(ReadyLine.inHost(context.getPropertiesComponent()))
                 .startsWith("huma-camel ready: webhooks at /huma/api/webhook-question-answered, "
                         + "/huma/api/webhook-subscription-updated, /huma/api/webhook-history-visualized of this application's HTTP server")
-                .contains("| Huma API api.acme.huma.ai |").contains("| queue journal |").doesNotContain("s3cret");
+                .contains("| Huma API api.acme.huma.ai |").contains("| queue journal |").doesNotContain("s3cret")
+                .containsPattern("\\| inbox /.*/data/inbox \\|");
     }
 
     @Test

@@ -202,6 +202,27 @@ class AskHumaTest extends HumaRoutesTestSupport {
         assertThat(deadLetterFiles()).isEmpty();
     }
 
+    @Test
+    void theHealthShowsTheInboxAndTheTicketsWaiting() throws Exception {
+        HUMA.loseCallbacks(true);
+        HUMA.computeDelay(Duration.ofMillis(2500));
+        org.apache.camel.health.HealthCheck asks = context.getRegistry()
+                .lookupByNameAndType("humaAsksHealthCheck", org.apache.camel.health.HealthCheck.class);
+
+        drop("waiting.json", "{\"question\": \"Waiting\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> asks.call().getDetails().get("tickets.waiting").equals(1));
+
+        org.apache.camel.health.HealthCheck.Result waiting = asks.call();
+        assertThat(waiting.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
+        assertThat(waiting.getDetails()).containsEntry("inbox.route", "Started").containsEntry("tickets.waiting.answer", 1)
+                .containsKey("tickets.oldest.waiting-since");
+        assertThat(waiting.getDetails().get("inbox").toString()).startsWith("file:" + dataDir.resolve("inbox"));
+        assertThat(metric("huma_requests_waiting")).isEqualTo(1);
+        awaitClosedTicket();
+        assertThat(asks.call().getDetails()).containsEntry("tickets.waiting", 0).doesNotContainKey("tickets.oldest.waiting-since");
+        assertThat(metric("huma_requests_waiting")).isZero();
+    }
+
     /** Writes a request into the inbox as a writer should: under a hidden name, then renamed. */
     private void drop(String name, String body) throws IOException {
         Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
