@@ -7,7 +7,7 @@ import java.util.Map;
 import ai.huma.camel.settings.SafeText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.camel.Body;
 
@@ -27,13 +27,9 @@ public class AskRequests {
     /** The longest question accepted, in characters. */
     static final int MAX_QUESTION_LENGTH = 10_000;
 
-    private final JsonMapper json = JsonMapper.builder()
-            .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-            .build();
-
-    public AskRequests() {
-        json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
-    }
+    /** Nesting as deep as a webhook may be (huma.http.max-json-depth's default); deeper is refused. */
+    private final JsonMapper json = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build()).build();
 
     /** The request in this text. */
     @SuppressWarnings("unchecked")

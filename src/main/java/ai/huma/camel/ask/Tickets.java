@@ -116,6 +116,9 @@ public class Tickets {
         if (ticket.conversionId != null) {
             HumaIds.requireId(ticket.conversionId, "conversion_id");
         }
+        if (ticket.subscribedId != null) {
+            HumaIds.requireId(ticket.subscribedId, "subscribed_id");
+        }
         ticket.state = ticket.conversionId != null ? Ticket.WAITING_VISUAL : Ticket.WAITING_ANSWER;
         ticket.outcome = null;
         ticket.closedAt = null;

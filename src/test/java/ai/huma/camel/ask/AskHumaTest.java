@@ -81,6 +81,22 @@ class AskHumaTest extends HumaRoutesTestSupport {
     }
 
     @Test
+    void aStatusCallThatFailsIsNoDeadLetterAndTheNextRoundFetchesTheAnswer() throws Exception {
+        HUMA.loseCallbacks(true);
+        // the first poll fails for good: its try and the two retries of huma.retry.max-redeliveries
+        HUMA.fail("/v1/questions/[^/]+/status", null, 500, 3);
+
+        drop("flaky.json", "{\"question\": \"Flaky status\"}");
+
+        awaitOutput("Flaky_status_result.json");
+        String number = awaitClosedTicket().path("ticket_number").asText();
+        assertThat(HUMA.apiRequests().stream().filter(r -> r.path().equals("/v1/questions/" + number + "/status")).count())
+                .as("three failed calls, then the next round's").isGreaterThanOrEqualTo(4);
+        assertThat(deadLetterFiles()).isEmpty();
+        assertThat(pagesFetched(number)).isEqualTo(3);
+    }
+
+    @Test
     void aCallbackThatComesWhileThePollIsUnderwayIsWorkedOnce() throws Exception {
         HUMA.computeDelay(Duration.ofMillis(2000));
         // the first status call (due after 1 s) answers only after the callback (at 2 s) was worked

@@ -53,7 +53,9 @@ class SettingsCheckTest {
                 "huma.health.api-check.enabled", "yes",
                 "huma.output.history.uri", "",
                 "huma.callback.allowed-sources", "10.0.0.0/99",
-                "huma.queue.mode", "rabbitmq");
+                "huma.queue.mode", "rabbitmq",
+                "huma.reconcile.after", "0",
+                "huma.reconcile.give-up", "a day");
 
         List<String> problems = problems(overrides);
 
@@ -70,6 +72,8 @@ class SettingsCheckTest {
                 "huma.dedup.max-entries (HUMA_DEDUP_MAX_ENTRIES) must be 1 or more, not 0",
                 "huma.output.history.uri is empty: give at least one Camel endpoint URI",
                 "huma.queue.mode must be journal, memory, durable, broker or kafka, not 'rabbitmq'",
+                "huma.reconcile.after (HUMA_RECONCILE_AFTER) must be 1 or more, not 0",
+                "huma.reconcile.give-up (HUMA_RECONCILE_GIVE_UP) must be a whole number, not 'a day'",
                 "huma.health.api-check.enabled (HUMA_HEALTH_API_CHECK_ENABLED) must be true or false, not 'yes'",
                 // the standalone jar's own settings come after the library's
                 "huma.port (HUMA_PORT) must be a whole number, not '5001x'",
