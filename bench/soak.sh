@@ -660,7 +660,11 @@ SUMMARY=$RUN/summary.md
     echo "| worked twice after a SIGKILL of the process that had worked it / without one; most at one kill | $(a worked_twice_after_kill) / $(a worked_twice_without_kill); $(a worked_twice_most_at_one_kill) |"
     echo "| **worked twice beyond one at a kill** | **$BEYOND** |"
     if ((INSTANCES > 1)); then
-        echo "| results written by two instances (each a complete file) | $(a results_in_two_folders) |"
+        per=
+        for ((i = 1; i <= INSTANCES; i++)); do
+            per+="${per:+, }$i: $({ find "${OUTPUTS[i - 1]}" -maxdepth 1 -type f -name '*.json' 2>/dev/null || true; } | wc -l)"
+        done
+        echo "| result files per instance (its output/) / results written by both (each a complete file) | $per / $(a results_in_two_folders) |"
     fi
     if ((OWN_BROKER)); then
         echo "| broker at the end: messages left on the huma queues / sent to DLQ after too many deliveries / in DLQ | $BROKER_LEFT / $BROKER_KILLED / $BROKER_DLQ |"

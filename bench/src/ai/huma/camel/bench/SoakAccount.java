@@ -155,15 +155,43 @@ public final class SoakAccount {
 
         // how often each ticket's result was fetched, when and by which process, from the bundle's own lines
         Map<String, List<Work>> worked = new HashMap<>();
+        // the logs of each instance (1 for bundle-NNN.log, I for bundle-I-NNN.log) by the time of their first line
+        Map<Integer, TreeMap<Long, String>> logsOfInstance = new HashMap<>();
         for (Path log : logs) {
             String name = log.getFileName().toString();
+            long[] first = {-1};
             try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
                 lines.forEach(line -> {
+                    if (first[0] < 0) {
+                        first[0] = time(line);
+                    }
                     Matcher m = WORKED.matcher(line);
                     if (m.find()) {
                         worked.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(new Work(time(line), name));
                     }
                 });
+            }
+            if (first[0] >= 0) {
+                logsOfInstance.computeIfAbsent(instance(name), k -> new TreeMap<>()).put(first[0], name);
+            }
+        }
+        // a result file in an instance's folder with no line of that instance: written, and the process killed
+        // before it logged the line; another working followed (else there would be a line). That working
+        // counts too, at the file's time, by the process of that instance running then
+        for (Ticket t : tickets) {
+            for (int i = 0; i < outputs.size(); i++) {
+                Path file = outputs.get(i).resolve(t.file());
+                int instance = i + 1;
+                List<Work> works = worked.getOrDefault(t.ticket(), List.of());
+                if (!Files.exists(file) || works.stream().anyMatch(w -> instance(w.log()) == instance)) {
+                    continue;
+                }
+                long at = Files.getLastModifiedTime(file).toMillis();
+                TreeMap<Long, String> byStart = logsOfInstance.get(instance);
+                Map.Entry<Long, String> running = byStart == null ? null : byStart.floorEntry(at);
+                if (running != null && !works.isEmpty()) {
+                    worked.computeIfAbsent(t.ticket(), k -> new ArrayList<>()).add(new Work(at, running.getValue() + " (its file, no line)"));
+                }
             }
         }
         // each second (third...) working: put down to the kill of the process that logged the one before, or not
@@ -182,10 +210,10 @@ public final class SoakAccount {
             for (int i = 1; i < works.size(); i++) {
                 Work before = works.get(i - 1);
                 Work again = works.get(i);
-                Long kill = killOfLog.get(before.log());
+                Long kill = killOfLog.get(before.log().replace(" (its file, no line)", ""));
                 if (kill != null && before.at() >= 0 && again.at() >= 0 && before.at() <= kill && kill <= again.at() + KILL_SLACK_MS) {
-                    cutByKill.merge(before.log(), 1, Integer::sum);
-                    why.add(again.log() + " after the SIGKILL of " + before.log() + " (" + (kill - before.at()) + " ms after its line)");
+                    cutByKill.merge(before.log().replace(" (its file, no line)", ""), 1, Integer::sum);
+                    why.add(again.log() + " after the SIGKILL of " + before.log() + " (" + (kill - before.at()) + " ms after it)");
                 } else {
                     allAfterKill = false;
                     why.add(again.log() + " after " + before.log() + ", no SIGKILL of it in between");
@@ -312,6 +340,12 @@ public final class SoakAccount {
         System.out.println("worked_twice_beyond_allowance=" + beyondAllowance);
         System.out.println("results_in_two_folders=" + resultsInTwoFolders);
         System.out.println("worked_lines=" + worked.values().stream().mapToInt(List::size).sum());
+    }
+
+    /** The instance of a console log: I for bundle-I-NNN.log, else 1. */
+    private static int instance(String log) {
+        Matcher m = Pattern.compile("^bundle-(\\d+)-\\d+[.]log").matcher(log);
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
     /** The epoch ms of a console line's time (local time), or -1. */
