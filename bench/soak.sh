@@ -554,7 +554,7 @@ rm -f "$RUN/.results" "$RUN/.dead"
 for ((i = 1; i <= INSTANCES; i++)); do stop_pid "${PID_OF[i]}" 25; done
 if ((INSTANCES == 1)); then event "bundle stopped (SIGTERM)"; else event "bundles stopped (SIGTERM)"; fi
 # the soak's broker: SIGTERM, and what its queues still hold (SoakBroker prints it as it stops)
-BROKER_LEFT=- BROKER_KILLED=- BROKER_DLQ=-
+BROKER_LEFT=- BROKER_KILLED=- BROKER_DLQ=- BROKER_DELIVERIES=-
 if ((OWN_BROKER)); then
     stop_pid "$BROKER_PID" 60
     BROKER_PID=
@@ -563,7 +563,8 @@ if ((OWN_BROKER)); then
         BROKER_LEFT=$(awk '/^QUEUE name=huma[.]/ { sub("messages=", "", $3); s += $3 } END { print s + 0 }' "$RUN/broker.log")
         BROKER_KILLED=$(awk '/^QUEUE name=/ { sub("killed=", "", $7); s += $7 } END { print s + 0 }' "$RUN/broker.log")
         BROKER_DLQ=$(grep -c '^DLQ ' "$RUN/broker.log" || true)
-        grep -E '^(QUEUE|DLQ|ExpiryQueue) ' "$RUN/broker.log" >"$RUN/report/broker-queues.txt" || true
+        BROKER_DELIVERIES=$(sed -n 's/^DELIVERIES_AT_ACK \(.*\)/\1/p' "$RUN/broker.log" | tail -1)
+        grep -E '^(QUEUE|DLQ|ExpiryQueue|DELIVERIES_AT_ACK) ' "$RUN/broker.log" >"$RUN/report/broker-queues.txt" || true
     fi
 fi
 DEAD_DIRS=("${DEADS[@]}" "${REPLAYS_FAILED[@]}" "${REPLAYS[@]}")
@@ -668,6 +669,7 @@ SUMMARY=$RUN/summary.md
     fi
     if ((OWN_BROKER)); then
         echo "| broker at the end: messages left on the huma queues / sent to DLQ after too many deliveries / in DLQ | $BROKER_LEFT / $BROKER_KILLED / $BROKER_DLQ |"
+        echo "| deliveries a message had taken when it was acked (broker), messages | $(fmt_map "${BROKER_DELIVERIES:--}") |"
     fi
     echo "| results of webhooks never acked (taken, but the 200 never arrived) | $(a results_not_acked) |"
     echo "| duplicates dropped (log lines) | $DUPLICATES |"

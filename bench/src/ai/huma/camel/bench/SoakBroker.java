@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +26,13 @@ import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.ServerConsumer;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.server.impl.AckReason;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
 
@@ -49,7 +56,10 @@ import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
  * </ul>
  * Usage: {@code SoakBroker <port> <home folder>}. Prints {@code BROKER_URL=tcp://127.0.0.1:<port>} once
  * started. On SIGTERM it prints what each queue holds ({@code QUEUE name=... messages=... added=...
- * acked=... killed=... expired=... consumers=...}) and, for the messages still in {@code DLQ} and
+ * acked=... killed=... expired=... consumers=...}), how many deliveries the messages of the {@code huma.*}
+ * queues had taken when they were acknowledged ({@code DELIVERIES_AT_ACK {1=..., 2=...}}: 1 is a
+ * message worked at its first delivery; a consumer that dies holds its messages, delivered, and
+ * Artemis counts that delivery) and, for the messages still in {@code DLQ} and
  * {@code ExpiryQueue}, one {@code DLQ <ticket> deliveries=N} line each (the {@code ticket_number} of the
  * webhook's body), then {@code STOPPED}, and stops: the soak reads those lines into its summary.
  */
@@ -111,6 +121,15 @@ public final class SoakBroker {
                     .addQueueConfiguration(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST)));
         }
 
+        Map<Integer, AtomicLong> deliveriesAtAck = new ConcurrentSkipListMap<>();
+        configuration.registerBrokerPlugin(new ActiveMQServerMessagePlugin() {
+            @Override
+            public void messageAcknowledged(Transaction tx, MessageReference ref, AckReason reason, ServerConsumer consumer) {
+                if (reason == AckReason.NORMAL && ref.getQueue().getName().toString().startsWith("huma.")) {
+                    deliveriesAtAck.computeIfAbsent(ref.getDeliveryCount(), k -> new AtomicLong()).incrementAndGet();
+                }
+            }
+        });
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(configuration)
                 .setSecurityManager(new OneUser(user, password));
         broker.start();
@@ -118,6 +137,7 @@ public final class SoakBroker {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 report(broker);
+                System.out.println("DELIVERIES_AT_ACK " + deliveriesAtAck);
                 broker.stop();
                 System.out.println("STOPPED");
             } catch (Exception e) {
