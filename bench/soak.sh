@@ -14,7 +14,7 @@
 # (--instances), each its own folder, ports and kills, on the external Artemis of HUMA_BROKER_URL or,
 # without it, on one the soak starts (SoakBroker, never killed); the webhooks go to the instances in
 # turn, a refused connection to the next one, as a load balancer sends them. Timings (environment):
-# SOAK_KILL_EVERY, SOAK_OUTAGE_EVERY, SOAK_OUTAGE_LENGTH ("min-max" seconds), SOAK_REPEAT, SOAK_QUIET,
+# SOAK_KILL_EVERY, SOAK_KILL_AFTER, SOAK_OUTAGE_EVERY, SOAK_OUTAGE_LENGTH ("min-max" seconds), SOAK_REPEAT, SOAK_QUIET,
 # SOAK_SETTLE_MAX, SOAK_JAVA_OPTS, SOAK_BROKER_MAX_DELIVERY_ATTEMPTS. The HUMA_* settings of the
 # environment reach the bundle, but for those that move its folders or outputs. See bench/README.md
 # "The soak".
@@ -30,6 +30,7 @@ BUILD=1
 KEEP=0
 SEED=$(( $(date +%s) % 32768 ))
 SOAK_KILL_EVERY=${SOAK_KILL_EVERY:-8-25}         # seconds between a bundle's start and its SIGKILL
+SOAK_KILL_AFTER=${SOAK_KILL_AFTER:-start}        # ready: SOAK_KILL_EVERY counts from the moment it is ready
 SOAK_OUTAGE_EVERY=${SOAK_OUTAGE_EVERY:-20-60}    # seconds between API outages
 SOAK_OUTAGE_LENGTH=${SOAK_OUTAGE_LENGTH:-2-8}    # seconds an API outage lasts
 SOAK_REPEAT=${SOAK_REPEAT:-0.05}                 # share of acked webhooks Huma sends once more
@@ -69,6 +70,7 @@ range() { # name "min-max": sets ${name}_MIN, ${name}_MAX (seconds)
     printf -v "$1_MAX" '%s' "${BASH_REMATCH[2]}"
 }
 range KILL "$SOAK_KILL_EVERY"
+[[ $SOAK_KILL_AFTER == start || $SOAK_KILL_AFTER == ready ]] || die "SOAK_KILL_AFTER: start or ready, not '$SOAK_KILL_AFTER'"
 range OUTAGE_EVERY "$SOAK_OUTAGE_EVERY"
 range OUTAGE "$SOAK_OUTAGE_LENGTH"
 OWN_BROKER=0 # 1: the soak starts the external broker of broker mode itself (SoakBroker)
@@ -271,7 +273,8 @@ EXITS=0          # exits the soak did not cause
 SLOW_STARTS=0    # not ready within 90 s
 # per instance (1..INSTANCES): pid, state (down, starting, ready), since when, log, starts, kills, the
 # next kill, the next restart
-PID_OF=() STATE_OF=() SINCE_OF=() LOG_OF=() STARTS_OF=() KILLS_OF=() NEXT_KILL_OF=() RESTART_AT_OF=()
+PID_OF=() STATE_OF=() SINCE_OF=() LOG_OF=() STARTS_OF=() KILLS_OF=() NEXT_KILL_OF=() RESTART_AT_OF=() READY_AT_OF=()
+NEVER=9000000000000000
 for ((i = 1; i <= INSTANCES; i++)); do
     STATE_OF[i]=down STARTS_OF[i]=0 KILLS_OF[i]=0 RESTART_AT_OF[i]=0
 done
@@ -352,7 +355,7 @@ else
     event "load started; $INSTANCES bundles up (queue ${QUEUE_MODE:-?}), API up"
 fi
 for ((i = 1; i <= INSTANCES; i++)); do
-    rand_ms "$KILL_MIN" "$KILL_MAX"; NEXT_KILL_OF[i]=$((NOW + RAND_MS))
+    rand_ms "$KILL_MIN" "$KILL_MAX"; NEXT_KILL_OF[i]=$((NOW + RAND_MS)) READY_AT_OF[i]=$NOW
 done
 rand_ms "$OUTAGE_EVERY_MIN" "$OUTAGE_EVERY_MAX"; NEXT_OUTAGE=$((NOW + RAND_MS))
 OUTAGE_END=0
@@ -374,6 +377,10 @@ chaos() { # instance: one look at it, each its own kill schedule
                 event "SIGKILL ${THE[i]} during its start-up, $(secs $((NOW - SINCE_OF[i]))) s after java started (kill $KILLS)"
             elif bundle_ready "$i"; then
                 STATE_OF[i]=ready
+                READY_AT_OF[i]=$NOW
+                if ((NEXT_KILL_OF[i] == NEVER)); then # SOAK_KILL_AFTER=ready: the kill counts from now
+                    rand_ms "$KILL_MIN" "$KILL_MAX"; NEXT_KILL_OF[i]=$((NOW + RAND_MS))
+                fi
                 event "${BN[i]} ready, $(secs $((NOW - SINCE_OF[i]))) s after java started (start ${STARTS_OF[i]})"
             elif ((NOW - SINCE_OF[i] > 90000)); then
                 SLOW_STARTS=$((SLOW_STARTS + 1))
@@ -391,19 +398,23 @@ chaos() { # instance: one look at it, each its own kill schedule
                 KILLS=$((KILLS + 1))
                 rand_ms 0 2; RESTART_AT_OF[i]=$((NOW + 500 + RAND_MS / 2))
                 STATE_OF[i]=down
-                event "SIGKILL ${THE[i]}, $(secs $((NOW - SINCE_OF[i]))) s after java started (kill $KILLS)"
+                event "SIGKILL ${THE[i]}, $(secs $((NOW - SINCE_OF[i]))) s after java started$([[ $SOAK_KILL_AFTER == ready ]] && echo ", $(secs $((NOW - READY_AT_OF[i]))) s after it was ready") (kill $KILLS)"
             fi
             ;;
         down)
             if ((NOW >= RESTART_AT_OF[i])); then
                 start_bundle "$i"
-                # the next kill: mostly 8-25 s after this start, one time in ten during the start-up itself
+                # the next kill: mostly 8-25 s after this start (or after it is ready), one time in ten
+                # during the start-up itself
                 if ((RANDOM % 10 == 0)); then
                     rand_ms 1 4
-                else
+                    NEXT_KILL_OF[i]=$((NOW + RAND_MS))
+                elif [[ $SOAK_KILL_AFTER == start ]]; then
                     rand_ms "$KILL_MIN" "$KILL_MAX"
+                    NEXT_KILL_OF[i]=$((NOW + RAND_MS))
+                else
+                    NEXT_KILL_OF[i]=$NEVER # drawn when it is ready
                 fi
-                NEXT_KILL_OF[i]=$((NOW + RAND_MS))
                 event "${BN[i]} restarted on the same folder and ports (start ${STARTS_OF[i]})"
             fi
             ;;
@@ -628,7 +639,7 @@ SUMMARY=$RUN/summary.md
     elif [[ $MODE == broker ]]; then
         echo "- broker: external, \`HUMA_BROKER_URL=$BROKER_URL\`"
     fi
-    echo "- chaos: SIGKILL $KILL_MIN–$KILL_MAX s after each start (one start in ten: 1–4 s, during the start-up), restart 0.5–1.5 s later$( ((INSTANCES > 1)) && echo ', each instance on its own schedule'); API down $OUTAGE_MIN–$OUTAGE_MAX s every $OUTAGE_EVERY_MIN–$OUTAGE_EVERY_MAX s (503 or connection refused)"
+    echo "- chaos: SIGKILL $KILL_MIN–$KILL_MAX s after each start$([[ $SOAK_KILL_AFTER == ready ]] && echo ' was ready (SOAK_KILL_AFTER=ready)') (one start in ten: 1–4 s, during the start-up), restart 0.5–1.5 s later$( ((INSTANCES > 1)) && echo ', each instance on its own schedule'); API down $OUTAGE_MIN–$OUTAGE_MAX s every $OUTAGE_EVERY_MIN–$OUTAGE_EVERY_MAX s (503 or connection refused)"
     echo "- client: 3 attempts per webhook (5 s time-out, 1 s then 2 s apart), $SOAK_REPEAT of the acked ones repeated 1–15 s later$( ((INSTANCES > 1)) && echo "; each request to the next instance in turn, a refused connection to the next one (a load balancer)")"
     echo
     echo "| | |"
