@@ -39,9 +39,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Worked twice: a SIGKILL that lands after an event's result is written and before the broker or the
  * journal has it as done gives the event to a worker again, which writes the same result again (docs/queues.md,
  * "an event cut between writing its result and being done"). A second working is put down to a kill
- * when the process that logged the first was SIGKILLed between the two lines; the soak allows one such
- * event per kill. Every other second working (none of the killed process's, or a second event at the
- * same kill) is beyond that allowance.
+ * when the process that logged the first was SIGKILLed between the two lines. Each worker works one
+ * event at a time, so a kill can cut at most one event per worker of the queue ({@code -Dsoak.workers},
+ * huma.workers, 4): the allowance. Every other second working (none of the killed process's, or more
+ * events at one kill than it has workers) is beyond it; the count beyond one event a kill is given too.
  */
 public final class SoakAccount {
 
@@ -230,14 +231,17 @@ public final class SoakAccount {
         for (List<Work> works : worked.values()) {
             unexcusedWorkings += Math.max(0, works.size() - 1);
         }
+        int workers = Integer.getInteger("soak.workers", 4);
         int mostAtOneKill = 0;
-        int secondAtOneKill = 0;
+        int beyondOneAtKill = 0;
+        int beyondWorkersAtKill = 0;
         for (int n : cutByKill.values()) {
             unexcusedWorkings -= n;
             mostAtOneKill = Math.max(mostAtOneKill, n);
-            secondAtOneKill += Math.max(0, n - 1);
+            beyondOneAtKill += Math.max(0, n - 1);
+            beyondWorkersAtKill += Math.max(0, n - workers);
         }
-        int beyondAllowance = unexcusedWorkings + secondAtOneKill;
+        int beyondAllowance = unexcusedWorkings + beyondWorkersAtKill;
 
         int acked = 0;
         int results = 0;
@@ -338,6 +342,8 @@ public final class SoakAccount {
         System.out.println("worked_twice_without_kill=" + twiceWithoutKill);
         System.out.println("worked_twice_most_at_one_kill=" + mostAtOneKill);
         System.out.println("worked_twice_beyond_allowance=" + beyondAllowance);
+        System.out.println("worked_twice_allowance_per_kill=" + workers);
+        System.out.println("worked_twice_beyond_one_at_a_kill=" + (unexcusedWorkings + beyondOneAtKill));
         System.out.println("results_in_two_folders=" + resultsInTwoFolders);
         System.out.println("worked_lines=" + worked.values().stream().mapToInt(List::size).sum());
     }
