@@ -197,6 +197,7 @@ done
 : >"$RUN/timeline.log"
 : >"$RUN/kills.txt" # each SIGKILL: epoch ms, instance, log of the process killed, for the accounting
 log "run folder ${RUN#"$ROOT"/}"
+now_ms; RUN_START=$NOW
 
 # secrets of this run only: in the environment of the processes, on no command line and in no log
 API_SECRET_KEY=soak-api-key-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
@@ -444,6 +445,7 @@ while kill -0 "$CLIENT_PID" 2>/dev/null; do
 done
 wait "$CLIENT_PID" || die "the load client failed (log: $RUN/client.log)"
 event "load finished: $(kv sent "$RUN/client.log") webhooks sent, $(kv acked "$RUN/client.log") acked"
+LOAD_MS=$((NOW - T0))
 
 # ------------------------------------------------------------------------------------------------
 # The end: the API up, the bundle running, everything worked off; the dead letters replayed once
@@ -688,6 +690,8 @@ SUMMARY=$RUN/summary.md
     echo "| \"answered 503\" lines / ERROR lines / OutOfMemoryError | $WARN_503 / $ERRORS / $OOM |"
     echo "| left-over \`.part\` files in output/ / files in data/spool | $PART_FILES / $SPOOL_FILES |"
     echo "| time to settle after the load: before / after the replay, s | $SETTLE_BEFORE / $SETTLE_AFTER |"
+    now_ms
+    echo "| duration: the load / the whole run (start-up, settling and accounting too), s | $(secs "$LOAD_MS") / $(secs $((NOW - RUN_START))) |"
     echo
     echo "Logs: \`${RUN#"$ROOT"/}/\` (timeline.log, bundle-$( ((INSTANCES > 1)) && echo 'I-')NNN.log per start, client.log, tickets.tsv$( ((OWN_BROKER)) && echo ', broker.log'), report/)."
 } >"$SUMMARY"
