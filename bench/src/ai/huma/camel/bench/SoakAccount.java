@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,29 +24,64 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * result file (every record of SoakHumaApi's answer, rows 1..n in order, of that ticket) or as a
  * readable dead letter holding its payload; anything else is LOST.
  * <p>
- * Usage: {@code SoakAccount <tickets.tsv> <kills file> <output dir> <report dir> <console log>... -- <dead-letter dir>...};
- * the kills file holds the epoch ms of each SIGKILL, one a line, so that each lost ticket can be set
- * against the kill that followed its 200.
+ * Usage: {@code SoakAccount <tickets.tsv> <kills file> <output dir>[:<output dir>...] <report dir> <console log>... -- <dead-letter dir>...};
+ * several output folders (one per instance, separated by {@code :}) count as one: a result in any of
+ * them is the ticket's. The kills file holds one line per SIGKILL: its epoch ms and, optionally, the
+ * instance and the console log of the process killed ({@code <ms> <instance> <log file name>}), so
+ * that each lost ticket can be set against the kill that followed its 200, and each ticket worked
+ * twice against the kill that cut its first working short.
  * Reads the result files, the dead letters ({@code *.json} directly in each folder given) and the
  * bundle's console logs (for the tickets worked more than once: the {@code Questions/Computed <ticket>:
- * N page(s)} lines of huma-fetch); prints {@code key=value} lines and writes the tickets behind each
+ * N page(s)} lines of huma-deliver, with their time); prints {@code key=value} lines and writes the tickets behind each
  * count to the report folder ({@code lost.tsv}, {@code worked-twice.tsv}, {@code incomplete.tsv},
  * {@code unreadable-dead-letters.txt}).
+ * <p>
+ * Worked twice: a SIGKILL that lands after an event's result is written and before the broker or the
+ * journal has it as done gives the event to a worker again, which writes the same result again (docs/queues.md,
+ * "an event cut between writing its result and being done"). A second working is put down to a kill
+ * when the process that logged the first was SIGKILLed between the two lines. Each worker works one
+ * event at a time, so a kill can cut at most one event per worker of the queue ({@code -Dsoak.workers},
+ * huma.workers, 4): the allowance. Every other second working (none of the killed process's, or more
+ * events at one kill than it has workers) is beyond it; the count beyond one event a kill is given too.
  */
 public final class SoakAccount {
 
     private static final Pattern WORKED = Pattern.compile("Questions/Computed ([0-9a-f]{24}): (\\d+) page\\(s\\), (\\d+) record\\(s\\)");
+    /** The time at the start of a console line, local time (the bundle's log pattern). */
+    private static final Pattern LINE_TIME = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{3})");
+    /** A kill recorded just after the signal may read a few ms later than a line the other instance logged. */
+    private static final long KILL_SLACK_MS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Ticket(long n, String ticket, boolean acked, String answers, String repeat, String file, int records,
             long ackedAt) {
     }
 
+    /** One working of a ticket: when its result line was logged (epoch ms, -1 if unknown), and by which process's log. */
+    private record Work(long at, String log) {
+    }
+
     public static void main(String[] args) throws Exception {
         Path ticketsFile = Path.of(args[0]);
-        List<Long> kills = Files.readAllLines(Path.of(args[1])).stream().filter(l -> !l.isBlank()).map(Long::parseLong)
-                .sorted().toList();
-        Path output = Path.of(args[2]);
+        List<Long> kills = new ArrayList<>();
+        Map<String, Long> killOfLog = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of(args[1]))) {
+            String[] f = line.strip().split("\\s+");
+            if (f[0].isEmpty()) {
+                continue;
+            }
+            kills.add(Long.parseLong(f[0]));
+            if (f.length >= 3) {
+                killOfLog.put(f[2], Long.parseLong(f[0]));
+            }
+        }
+        kills.sort(null);
+        List<Path> outputs = new ArrayList<>();
+        for (String dir : args[2].split(":")) {
+            if (!dir.isEmpty()) {
+                outputs.add(Path.of(dir));
+            }
+        }
         Path report = Path.of(args[3]);
         List<Path> logs = new ArrayList<>();
         List<Path> deadLetterDirs = new ArrayList<>();
@@ -117,18 +154,94 @@ public final class SoakAccount {
             }
         }
 
-        // how often each ticket's result was fetched, from the bundle's own lines
-        Map<String, Integer> worked = new HashMap<>();
+        // how often each ticket's result was fetched, when and by which process, from the bundle's own lines
+        Map<String, List<Work>> worked = new HashMap<>();
+        // the logs of each instance (1 for bundle-NNN.log, I for bundle-I-NNN.log) by the time of their first line
+        Map<Integer, TreeMap<Long, String>> logsOfInstance = new HashMap<>();
         for (Path log : logs) {
+            String name = log.getFileName().toString();
+            long[] first = {-1};
             try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
                 lines.forEach(line -> {
+                    if (first[0] < 0) {
+                        first[0] = time(line);
+                    }
                     Matcher m = WORKED.matcher(line);
                     if (m.find()) {
-                        worked.merge(m.group(1), 1, Integer::sum);
+                        worked.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(new Work(time(line), name));
                     }
                 });
             }
+            if (first[0] >= 0) {
+                logsOfInstance.computeIfAbsent(instance(name), k -> new TreeMap<>()).put(first[0], name);
+            }
         }
+        // a result file in an instance's folder with no line of that instance: written, and the process killed
+        // before it logged the line; another working followed (else there would be a line). That working
+        // counts too, at the file's time, by the process of that instance running then
+        for (Ticket t : tickets) {
+            for (int i = 0; i < outputs.size(); i++) {
+                Path file = outputs.get(i).resolve(t.file());
+                int instance = i + 1;
+                List<Work> works = worked.getOrDefault(t.ticket(), List.of());
+                if (!Files.exists(file) || works.stream().anyMatch(w -> instance(w.log()) == instance)) {
+                    continue;
+                }
+                long at = Files.getLastModifiedTime(file).toMillis();
+                TreeMap<Long, String> byStart = logsOfInstance.get(instance);
+                Map.Entry<Long, String> running = byStart == null ? null : byStart.floorEntry(at);
+                if (running != null && !works.isEmpty()) {
+                    worked.computeIfAbsent(t.ticket(), k -> new ArrayList<>()).add(new Work(at, running.getValue() + " (its file, no line)"));
+                }
+            }
+        }
+        // each second (third...) working: put down to the kill of the process that logged the one before, or not
+        Map<String, Integer> cutByKill = new TreeMap<>();
+        Map<String, String> twiceWhy = new HashMap<>();
+        int twiceAfterKill = 0;
+        int twiceWithoutKill = 0;
+        for (Map.Entry<String, List<Work>> entry : worked.entrySet()) {
+            List<Work> works = entry.getValue();
+            if (works.size() < 2) {
+                continue;
+            }
+            works.sort((a, b) -> Long.compare(a.at(), b.at()));
+            List<String> why = new ArrayList<>();
+            boolean allAfterKill = true;
+            for (int i = 1; i < works.size(); i++) {
+                Work before = works.get(i - 1);
+                Work again = works.get(i);
+                Long kill = killOfLog.get(before.log().replace(" (its file, no line)", ""));
+                if (kill != null && before.at() >= 0 && again.at() >= 0 && before.at() <= kill && kill <= again.at() + KILL_SLACK_MS) {
+                    cutByKill.merge(before.log().replace(" (its file, no line)", ""), 1, Integer::sum);
+                    why.add(again.log() + " after the SIGKILL of " + before.log() + " (" + (kill - before.at()) + " ms after it)");
+                } else {
+                    allAfterKill = false;
+                    why.add(again.log() + " after " + before.log() + ", no SIGKILL of it in between");
+                }
+            }
+            if (allAfterKill) {
+                twiceAfterKill++;
+            } else {
+                twiceWithoutKill++;
+            }
+            twiceWhy.put(entry.getKey(), String.join("; ", why));
+        }
+        int unexcusedWorkings = 0;
+        for (List<Work> works : worked.values()) {
+            unexcusedWorkings += Math.max(0, works.size() - 1);
+        }
+        int workers = Integer.getInteger("soak.workers", 4);
+        int mostAtOneKill = 0;
+        int beyondOneAtKill = 0;
+        int beyondWorkersAtKill = 0;
+        for (int n : cutByKill.values()) {
+            unexcusedWorkings -= n;
+            mostAtOneKill = Math.max(mostAtOneKill, n);
+            beyondOneAtKill += Math.max(0, n - 1);
+            beyondWorkersAtKill += Math.max(0, n - workers);
+        }
+        int beyondAllowance = unexcusedWorkings + beyondWorkersAtKill;
 
         int acked = 0;
         int results = 0;
@@ -136,6 +249,7 @@ public final class SoakAccount {
         int lost = 0;
         int incomplete = 0;
         int resultsNotAcked = 0;
+        int resultsInTwoFolders = 0;
         int deadLettersNotAcked = 0;
         int twice = 0;
         int twiceRepeated = 0;
@@ -148,18 +262,28 @@ public final class SoakAccount {
                 PrintWriter twiceOut = writer(report.resolve("worked-twice.tsv"));
                 PrintWriter incompleteOut = writer(report.resolve("incomplete.tsv"))) {
             lostOut.println("n\tticket\tanswers\trepeat\tfile\tms from its 200 to the next SIGKILL");
-            twiceOut.println("n\tticket\ttimes\tacked\tanswers\trepeat");
+            twiceOut.println("n\tticket\ttimes\tacked\tanswers\trepeat\tworked again");
             incompleteOut.println("n\tticket\tfile\twhat is wrong");
             for (Ticket t : tickets) {
-                Path file = output.resolve(t.file());
-                String problem = Files.exists(file) ? check(file, t) : "missing";
+                String problem = "missing";
+                int copies = 0;
+                for (Path output : outputs) {
+                    Path file = output.resolve(t.file());
+                    if (Files.exists(file)) {
+                        copies++;
+                        String wrong = check(file, t);
+                        // a complete copy is the ticket's result; a wrong one is reported unless a complete one is found
+                        problem = problem == null ? null : wrong;
+                    }
+                }
+                resultsInTwoFolders += copies > 1 ? 1 : 0;
                 boolean complete = problem == null;
                 boolean hasDeadLetter = deadLetters.containsKey(t.ticket());
                 if (!complete && !problem.equals("missing")) {
                     incomplete++;
                     incompleteOut.println(t.n() + "\t" + t.ticket() + "\t" + t.file() + "\t" + problem);
                 }
-                int times = worked.getOrDefault(t.ticket(), 0);
+                int times = worked.getOrDefault(t.ticket(), List.of()).size();
                 if (times > 1) {
                     twice++;
                     if (!t.repeat().equals("-")) {
@@ -168,7 +292,8 @@ public final class SoakAccount {
                     if (t.answers().contains(",")) {
                         twiceRetried++;
                     }
-                    twiceOut.println(t.n() + "\t" + t.ticket() + "\t" + times + "\t" + (t.acked() ? 1 : 0) + "\t" + t.answers() + "\t" + t.repeat());
+                    twiceOut.println(t.n() + "\t" + t.ticket() + "\t" + times + "\t" + (t.acked() ? 1 : 0) + "\t" + t.answers() + "\t" + t.repeat()
+                            + "\t" + twiceWhy.get(t.ticket()));
                 }
                 if (!t.acked()) {
                     resultsNotAcked += complete ? 1 : 0;
@@ -213,7 +338,29 @@ public final class SoakAccount {
         System.out.println("worked_twice=" + twice);
         System.out.println("worked_twice_repeated=" + twiceRepeated);
         System.out.println("worked_twice_retried=" + twiceRetried);
-        System.out.println("worked_lines=" + worked.values().stream().mapToInt(Integer::intValue).sum());
+        System.out.println("worked_twice_after_kill=" + twiceAfterKill);
+        System.out.println("worked_twice_without_kill=" + twiceWithoutKill);
+        System.out.println("worked_twice_most_at_one_kill=" + mostAtOneKill);
+        System.out.println("worked_twice_beyond_allowance=" + beyondAllowance);
+        System.out.println("worked_twice_allowance_per_kill=" + workers);
+        System.out.println("worked_twice_beyond_one_at_a_kill=" + (unexcusedWorkings + beyondOneAtKill));
+        System.out.println("results_in_two_folders=" + resultsInTwoFolders);
+        System.out.println("worked_lines=" + worked.values().stream().mapToInt(List::size).sum());
+    }
+
+    /** The instance of a console log: I for bundle-I-NNN.log, else 1. */
+    private static int instance(String log) {
+        Matcher m = Pattern.compile("^bundle-(\\d+)-\\d+[.]log").matcher(log);
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
+    }
+
+    /** The epoch ms of a console line's time (local time), or -1. */
+    private static long time(String line) {
+        Matcher m = LINE_TIME.matcher(line);
+        if (!m.find()) {
+            return -1;
+        }
+        return LocalDateTime.parse(m.group(1) + "T" + m.group(2)).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
     }
 
     /** Null when the file holds exactly the ticket's records, rows 1..n in order; else what is wrong. */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,17 @@ import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
  * 200, a share ({@code --repeat}, 0.05) is sent once more 1 to 15 s later, as Huma repeats a
  * delivery whose answer it did not see. JDK HTTP client, HTTP/1.1, keep-alive.
  * <p>
+ * With several {@code --url} (repeated, or comma-separated: instances of the bundle behind one
+ * address), each request goes to the next one in turn, as a round-robin load balancer sends it; a
+ * connection refused by one (an instance killed or not yet listening) is tried on the next at once,
+ * as a load balancer does when a backend refuses the connection, and only when every one refuses is
+ * the attempt's answer {@code refused}. A request that reached an instance is never sent to another
+ * (a POST the instance may have taken): its answer, a reset or a time-out included, is the attempt's.
+ * Huma's 3 attempts stay as they are.
+ * <p>
  * Writes every ticket to {@code --out} (tab-separated: n, ticket, acked 0/1, attempts, the answer of
  * each attempt, the repeat's answer or -, the result file the bundle should write, its records, when
- * the 200 came in epoch ms or 0), a
+ * the 200 came in epoch ms or 0, the {@code --url} that answered the 200, 1 for the first, or 0), a
  * progress line every 10 s, and {@code key=value} lines at the end. The callback token comes from the
  * environment ({@code SOAK_CALLBACK_AUTH}), never from the command line.
  */
@@ -64,6 +73,8 @@ public final class SoakClient {
         /** When the 200 came, epoch ms. */
         volatile long ackedAt;
         volatile String repeat = "-";
+        /** The instance (1 for the first --url) that answered the 200, or 0. */
+        volatile int ackedBy;
 
         Delivery(long n, String ticket, Webhook webhook) {
             this.n = n;
@@ -80,13 +91,17 @@ public final class SoakClient {
     private final AtomicInteger acked = new AtomicInteger();
     private final AtomicInteger givenUp = new AtomicInteger();
     private final AtomicInteger repeats = new AtomicInteger();
+    /** Requests refused by one instance and sent to the next (several --url only). */
+    private final AtomicInteger failovers = new AtomicInteger();
+    private final AtomicInteger nextEdge = new AtomicInteger();
+    private final List<String> urls = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "soak-timer");
         thread.setDaemon(true);
         return thread;
     });
     private HttpClient client;
-    private URI webhookUri;
+    private List<URI> webhookUris;
     private String token;
     private double repeatShare;
     private long endNanos;
@@ -94,7 +109,16 @@ public final class SoakClient {
     public static void main(String[] args) throws Exception {
         SoakClient soak = new SoakClient();
         for (int i = 0; i + 1 < args.length; i += 2) {
-            soak.options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            String name = args[i].replaceFirst("^--", "");
+            if (name.equals("url")) {
+                for (String url : args[i + 1].split(",")) {
+                    if (!url.isBlank()) {
+                        soak.urls.add(url.strip());
+                    }
+                }
+            } else {
+                soak.options.put(name, args[i + 1]);
+            }
         }
         soak.run();
     }
@@ -119,14 +143,19 @@ public final class SoakClient {
         repeatShare = Double.parseDouble(options.getOrDefault("repeat", "0.05"));
         Path out = Path.of(opt("out"));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(ATTEMPT_TIMEOUT).build();
-        webhookUri = URI.create(opt("url").replaceFirst("/$", "") + SimulatedWebhooks.Kind.QUESTION.path());
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("--url is required");
+        }
+        webhookUris = urls.stream().map(url -> URI.create(url.replaceFirst("/$", "") + SimulatedWebhooks.Kind.QUESTION.path()))
+                .toList();
 
         long start = System.nanoTime();
         endNanos = start + TimeUnit.SECONDS.toNanos(seconds);
         long intervalNanos = (long) (1e9 / rate);
         long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
         long n = 0;
-        System.out.println(now() + " sending " + rate + " webhooks/s for " + seconds + " s");
+        System.out.println(now() + " sending " + rate + " webhooks/s for " + seconds + " s"
+                + (urls.size() > 1 ? " to " + urls.size() + " instances in turn" : ""));
         while (n < count) {
             long due = start + n * intervalNanos;
             if (due >= endNanos) {
@@ -162,15 +191,20 @@ public final class SoakClient {
         System.out.println("attempt_answers=" + new TreeMap<>(answers));
         System.out.println("repeats=" + repeats.get());
         System.out.println("repeat_answers=" + new TreeMap<>(repeatAnswers));
+        System.out.println("instances=" + urls.size());
+        System.out.println("failovers=" + failovers.get());
+        System.out.println("acked_by=" + ackedBy());
         System.exit(0);
     }
 
     /** Attempt {@code number} of a delivery; the next one is scheduled from its answer. */
     private void attempt(Delivery delivery, int number) {
-        send(delivery.webhook).whenComplete((answer, failure) -> {
+        send(delivery.webhook).whenComplete((sent, failure) -> {
+            String answer = sent.answer();
             delivery.answers.add(answer);
             answers.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
             if (answer.equals("200")) {
+                delivery.ackedBy = sent.edge() + 1;
                 delivery.ackedAt = System.currentTimeMillis();
                 delivery.acked = true;
                 acked.incrementAndGet();
@@ -197,23 +231,54 @@ public final class SoakClient {
         }
         pending.incrementAndGet();
         repeats.incrementAndGet();
-        timer.schedule(() -> send(delivery.webhook).whenComplete((answer, failure) -> {
+        timer.schedule(() -> send(delivery.webhook).whenComplete((sent, failure) -> {
+            String answer = sent.answer();
             delivery.repeat = answer;
             repeatAnswers.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
             pending.decrementAndGet();
         }), delayMs, TimeUnit.MILLISECONDS);
     }
 
-    /** One POST; completes with its status, or with what went wrong (refused, timeout, io). */
-    private CompletableFuture<String> send(Webhook webhook) {
-        HttpRequest request = HttpRequest.newBuilder(webhookUri)
+    /** What one request came to: its status or what went wrong, and the instance (0-based) that gave it. */
+    private record Sent(String answer, int edge) {
+    }
+
+    /**
+     * One POST, to the next instance in turn; a refused connection is tried on the following ones, each
+     * once. Completes with the status, or with what went wrong (refused, timeout, io).
+     */
+    private CompletableFuture<Sent> send(Webhook webhook) {
+        int first = Math.floorMod(nextEdge.getAndIncrement(), webhookUris.size());
+        return send(webhook, first, 0);
+    }
+
+    private CompletableFuture<Sent> send(Webhook webhook, int first, int tried) {
+        int edge = (first + tried) % webhookUris.size();
+        HttpRequest request = HttpRequest.newBuilder(webhookUris.get(edge))
                 .timeout(ATTEMPT_TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(webhook.body()))
                 .build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .handle((response, failure) -> response != null ? String.valueOf(response.statusCode()) : kind(failure));
+                .handle((response, failure) -> new Sent(response != null ? String.valueOf(response.statusCode()) : kind(failure), edge))
+                .thenCompose(sent -> {
+                    if (sent.answer().equals("refused") && tried + 1 < webhookUris.size()) {
+                        failovers.incrementAndGet();
+                        return send(webhook, first, tried + 1);
+                    }
+                    return CompletableFuture.completedFuture(sent);
+                });
+    }
+
+    /** Acked webhooks per instance, {1=..., 2=...}. */
+    private Map<Integer, Integer> ackedBy() {
+        Map<Integer, Integer> by = new TreeMap<>();
+        for (int i = 1; i <= webhookUris.size(); i++) {
+            by.put(i, 0);
+        }
+        deliveries.values().stream().filter(d -> d.acked).forEach(d -> by.merge(d.ackedBy, 1, Integer::sum));
+        return by;
     }
 
     private static String kind(Throwable failure) {
@@ -238,12 +303,12 @@ public final class SoakClient {
 
     private void write(Path out, long sent) throws IOException {
         try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            writer.println("n\tticket\tacked\tattempts\tanswers\trepeat\tfile\trecords\tacked_at_ms");
+            writer.println("n\tticket\tacked\tattempts\tanswers\trepeat\tfile\trecords\tacked_at_ms\tacked_by");
             for (long n = 0; n < sent; n++) {
                 Delivery d = deliveries.get(n);
                 writer.println(d.n + "\t" + d.ticket + "\t" + (d.acked ? 1 : 0) + "\t" + d.answers.size() + "\t"
                         + String.join(",", d.answers) + "\t" + d.repeat + "\t" + d.webhook.resultFiles().get(0) + "\t"
-                        + SoakHumaApi.records(n) + "\t" + d.ackedAt);
+                        + SoakHumaApi.records(n) + "\t" + d.ackedAt + "\t" + d.ackedBy);
             }
         }
     }

@@ -42,6 +42,13 @@ final class JmsQueues {
         target.setCallTimeout(10_000);
         // a worker's acknowledgement is confirmed by the broker before the next event
         target.setBlockOnAcknowledge(true);
+        // a worker's consumer takes from the broker only the event it is about to work, never a buffer
+        // of those behind it (the client's default window is 1 MiB, hundreds of webhooks): a buffered
+        // event waits for that worker while another worker or instance is idle, and when the process
+        // dies (kill -9) Artemis counts a delivery for every event it had sent to it, so a backlog
+        // buffered by instances that crash again and again reached the broker's max-delivery-attempts
+        // (10 by default) and went to its dead-letter address: acknowledged to Huma, never worked
+        target.setConsumerWindowSize(0);
         sending = new CachingConnectionFactory(target);
         sending.setSessionCacheSize(32);
         sending.setReconnectOnException(true);

@@ -17,8 +17,11 @@ import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +103,50 @@ class TwoInstancesOnABrokerTest {
             assertThat(first.files("data/dead-letter")).isEmpty();
             assertThat(second.files("data/dead-letter")).isEmpty();
         }
+    }
+
+    /**
+     * A worker takes from the broker only the event it works: nothing waits in its consumer's buffer.
+     * Artemis counts a delivery for every message it has sent to a consumer whose connection then fails
+     * (a kill -9), so a consumer that had taken the backlog into its buffer (the client's default
+     * 1 MiB window) added a delivery to every waiting event at each crash, and a broker set up as
+     * {@code artemis create} sets one up (10 attempts, then DLQ) moved them to its DLQ after 10 kills:
+     * events answered 200 and then never worked, with no dead letter (the soak saw events acknowledged
+     * at their 6th delivery after 114 kills in 30 minutes). Events held by one busy instance also
+     * waited for it while another instance was idle.
+     */
+    @Test
+    void aKilledInstanceAddsADeliveryOnlyToTheEventItWasWorking() throws Exception {
+        int events = 20;
+        for (int i = 0; i < events; i++) {
+            huma.question("held" + i, 2);
+        }
+        // the instance's one worker sits on its first event: Huma answers each call for these in 15 s
+        huma.slow(".*held.*", Duration.ofSeconds(15), Integer.MAX_VALUE);
+        Map<String, String> environment = new HashMap<>(broker("held"));
+        environment.put("HUMA_WORKERS", "1");
+        org.apache.activemq.artemis.core.server.Queue queue;
+        try (BundleProcess bundle = new BundleProcess("TwoInstancesOnABrokerTest", environment).start()) {
+            for (int i = 0; i < events; i++) {
+                assertThat(bundle.webhook(question("held" + i)).statusCode()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> huma.apiRequests().stream().anyMatch(r -> r.path().contains("held")));
+            queue = broker.getActiveMQServer().locateQueue(SimpleString.of("huma.question-computed"));
+            Thread.sleep(1000); // the broker would have filled a consumer's buffer by now
+            assertThat(queue.getMessageCount()).isEqualTo(events);
+            assertThat(queue.getDeliveringCount()).as("only the event being worked is out of the queue").isEqualTo(1);
+            bundle.kill();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.getConsumerCount() == 0 && queue.getDeliveringCount() == 0);
+        int delivered = 0;
+        try (LinkedListIterator<MessageReference> refs = queue.browserIterator()) {
+            while (refs.hasNext()) {
+                delivered += refs.next().getDeliveryCount() > 0 ? 1 : 0;
+            }
+        }
+        assertThat(queue.getMessageCount()).isEqualTo(events);
+        assertThat(delivered).as("events the kill counted as delivered").isEqualTo(1);
     }
 
     @Test
