@@ -1,8 +1,11 @@
 package ai.huma.camel.runtime.tracing;
 
 import ai.huma.camel.observe.Traces;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.impl.engine.DefaultUnitOfWork;
 import org.apache.camel.impl.engine.MDCUnitOfWork;
 import org.apache.camel.spi.InflightRepository;
 import org.apache.camel.spi.UnitOfWork;
@@ -10,81 +13,120 @@ import org.apache.camel.spi.UnitOfWorkFactory;
 import org.slf4j.MDC;
 
 /**
- * Camel's MDC unit of work, with the event's trace id: before each step of an exchange, on whichever
- * thread runs it, the MDC gets {@value Traces#TRACE_ID_MDC_KEY} from the exchange property
- * {@value Traces#TRACE_ID_PROPERTY}, and loses it again after the step. So every line logged while
- * an event is worked carries its trace id: the routes' own log steps, the beans', and Camel's (a
- * retry's warning), also after a hand-over to another thread (a delay, a throttle, an asynchronous
- * producer). Installed only while the runtime traces ({@link RuntimeTracing}).
+ * Camel's unit of work, with the event's trace id in the MDC: before each step of an exchange, on
+ * whichever thread runs it, the MDC gets {@value Traces#TRACE_ID_MDC_KEY} from the exchange property
+ * {@value Traces#TRACE_ID_PROPERTY}, and the thread's own value back after the step. So every line
+ * logged while an event is worked carries its trace id: the routes' own log steps, the beans', and
+ * Camel's (a retry's warning), also after a hand-over to another thread (a delay, a throttle, an
+ * asynchronous producer). One MDC entry only, written when it changes (Log4j copies its context map
+ * on each write). Installed only while the runtime traces ({@link RuntimeTracing}); with Camel's own
+ * MDC logging on ({@code camel.main.use-mdc-logging}) its {@link MDCUnitOfWork} keeps its
+ * {@code camel.*} keys and gets the trace id too ({@link WithCamelMdc}).
  */
-final class TraceIdUnitOfWork extends MDCUnitOfWork {
+final class TraceIdUnitOfWork extends DefaultUnitOfWork {
 
-    private final String originalTraceId;
-    private final InflightRepository inflight;
-    private final String keysPattern;
-    private final boolean originalMessage;
-    private final boolean breadcrumb;
+    private final Settings settings;
 
-    private TraceIdUnitOfWork(Exchange exchange, InflightRepository inflightRepository, String pattern,
-            boolean allowUseOriginalMessage, boolean useBreadcrumb, String originalTraceId) {
-        super(exchange, inflightRepository, pattern, allowUseOriginalMessage, useBreadcrumb);
-        this.originalTraceId = originalTraceId;
-        this.inflight = inflightRepository;
-        this.keysPattern = pattern;
-        this.originalMessage = allowUseOriginalMessage;
-        this.breadcrumb = useBreadcrumb;
-    }
-
-    static TraceIdUnitOfWork of(Exchange exchange, InflightRepository inflightRepository, String pattern,
-            boolean allowUseOriginalMessage, boolean useBreadcrumb) {
-        // what the thread had before this exchange, to put back when it is done
-        String original = MDC.get(Traces.TRACE_ID_MDC_KEY);
-        return new TraceIdUnitOfWork(exchange, inflightRepository, pattern, allowUseOriginalMessage, useBreadcrumb, original);
+    private TraceIdUnitOfWork(Exchange exchange, Settings settings) {
+        super(exchange, settings.inflight(), settings.originalMessage(), settings.breadcrumb());
+        this.settings = settings;
     }
 
     @Override
-    public UnitOfWork newInstance(Exchange exchange) {
-        return of(exchange, inflight, keysPattern, originalMessage, breadcrumb);
+    public UnitOfWork createChildUnitOfWork(Exchange childExchange) {
+        UnitOfWork child = new TraceIdUnitOfWork(childExchange, settings);
+        child.setParentUnitOfWork(this);
+        return child;
     }
 
     @Override
-    protected void prepareMDC(Exchange exchange) {
-        super.prepareMDC(exchange);
+    public boolean isBeforeAfterProcess() {
+        return true;
+    }
+
+    @Override
+    public AsyncCallback beforeProcess(Processor processor, Exchange exchange, AsyncCallback callback) {
         String traceId = exchange.getProperty(Traces.TRACE_ID_PROPERTY, String.class);
-        if (traceId != null) {
-            MDC.put(Traces.TRACE_ID_MDC_KEY, traceId);
+        if (traceId == null) {
+            return callback;
+        }
+        String previous = MDC.get(Traces.TRACE_ID_MDC_KEY);
+        put(traceId, previous);
+        return doneSync -> {
+            if (!doneSync) {
+                // the step went on on another thread: the rest of the event continues there
+                put(traceId, MDC.get(Traces.TRACE_ID_MDC_KEY));
+            }
+            try {
+                callback.done(doneSync);
+            } finally {
+                put(previous, MDC.get(Traces.TRACE_ID_MDC_KEY));
+            }
+        };
+    }
+
+    /** Sets the key to {@code value} (removes it for null), unless it has that value already. */
+    private static void put(String value, String current) {
+        if (value == null) {
+            if (current != null) {
+                MDC.remove(Traces.TRACE_ID_MDC_KEY);
+            }
+        } else if (!value.equals(current)) {
+            MDC.put(Traces.TRACE_ID_MDC_KEY, value);
         }
     }
 
-    @Override
-    public void clear() {
-        super.clear();
-        if (originalTraceId != null) {
-            MDC.put(Traces.TRACE_ID_MDC_KEY, originalTraceId);
-        } else {
+    /** Camel's MDC unit of work (camel.main.use-mdc-logging=true), with the trace id as well. */
+    static final class WithCamelMdc extends MDCUnitOfWork {
+
+        private final Settings settings;
+
+        WithCamelMdc(Exchange exchange, Settings settings) {
+            super(exchange, settings.inflight(), settings.pattern(), settings.originalMessage(), settings.breadcrumb());
+            this.settings = settings;
+        }
+
+        @Override
+        public UnitOfWork newInstance(Exchange exchange) {
+            return new WithCamelMdc(exchange, settings);
+        }
+
+        @Override
+        protected void prepareMDC(Exchange exchange) {
+            super.prepareMDC(exchange);
+            String traceId = exchange.getProperty(Traces.TRACE_ID_PROPERTY, String.class);
+            if (traceId != null) {
+                MDC.put(Traces.TRACE_ID_MDC_KEY, traceId);
+            }
+        }
+
+        @Override
+        public void clear() {
+            super.clear();
             MDC.remove(Traces.TRACE_ID_MDC_KEY);
         }
+    }
+
+    /** The context's unit-of-work settings, read once. */
+    private record Settings(InflightRepository inflight, boolean camelMdc, String pattern, boolean originalMessage,
+            boolean breadcrumb) {
     }
 
     /** Camel's unit-of-work factory, making these. */
     static final class Factory implements UnitOfWorkFactory {
 
-        private InflightRepository inflightRepository;
-        private String pattern;
-        private boolean allowUseOriginalMessage;
-        private boolean useBreadcrumb;
+        private Settings settings;
 
         @Override
         public UnitOfWork createUnitOfWork(Exchange exchange) {
-            return of(exchange, inflightRepository, pattern, allowUseOriginalMessage, useBreadcrumb);
+            return settings.camelMdc() ? new WithCamelMdc(exchange, settings) : new TraceIdUnitOfWork(exchange, settings);
         }
 
         @Override
         public void afterPropertiesConfigured(CamelContext camelContext) {
-            inflightRepository = camelContext.getInflightRepository();
-            pattern = camelContext.getMDCLoggingKeysPattern();
-            allowUseOriginalMessage = Boolean.TRUE.equals(camelContext.isAllowUseOriginalMessage());
-            useBreadcrumb = Boolean.TRUE.equals(camelContext.isUseBreadcrumb());
+            settings = new Settings(camelContext.getInflightRepository(), Boolean.TRUE.equals(camelContext.isUseMDCLogging()),
+                    camelContext.getMDCLoggingKeysPattern(), Boolean.TRUE.equals(camelContext.isAllowUseOriginalMessage()),
+                    Boolean.TRUE.equals(camelContext.isUseBreadcrumb()));
         }
     }
 }
