@@ -18,8 +18,9 @@ import org.slf4j.MDC;
  * {@value Traces#TRACE_ID_PROPERTY}, and the thread's own value back after the step. So every line
  * logged while an event is worked carries its trace id: the routes' own log steps, the beans', and
  * Camel's (a retry's warning), also after a hand-over to another thread (a delay, a throttle, an
- * asynchronous producer). One MDC entry only, written when it changes (Log4j copies its context map
- * on each write). Installed only while the runtime traces ({@link RuntimeTracing}); with Camel's own
+ * asynchronous producer), and a step of an exchange of no traced event has none. One MDC entry only,
+ * written when it changes (Log4j copies its context map on each write). As with Camel's MDC, a thread
+ * whose step went on on another thread keeps the id until it runs a step of its next exchange. Installed only while the runtime traces ({@link RuntimeTracing}); with Camel's own
  * MDC logging on ({@code camel.main.use-mdc-logging}) its {@link MDCUnitOfWork} keeps its
  * {@code camel.*} keys and gets the trace id too ({@link WithCamelMdc}).
  */
@@ -46,11 +47,12 @@ final class TraceIdUnitOfWork extends DefaultUnitOfWork {
 
     @Override
     public AsyncCallback beforeProcess(Processor processor, Exchange exchange, AsyncCallback callback) {
+        // an exchange of no traced event says so too (nothing left from another exchange on this thread)
         String traceId = exchange.getProperty(Traces.TRACE_ID_PROPERTY, String.class);
-        if (traceId == null) {
+        String previous = MDC.get(Traces.TRACE_ID_MDC_KEY);
+        if (traceId == null && previous == null) {
             return callback;
         }
-        String previous = MDC.get(Traces.TRACE_ID_MDC_KEY);
         put(traceId, previous);
         return doneSync -> {
             if (!doneSync) {
