@@ -99,6 +99,8 @@ public final class RuntimeTracing extends ServiceSupport {
         if (!enabled(env, system)) {
             return false;
         }
+        // the SDK's own messages (a collector that is down) in the jar's log, one line each
+        SdkLogging.install();
         Map<String, String> defaults = defaults(env, system);
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
