@@ -3,6 +3,7 @@ package ai.huma.camel.failure;
 import ai.huma.camel.event.HumaEvent;
 
 import ai.huma.camel.fetch.BadHumaPayloadException;
+import ai.huma.camel.observe.Traces;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -41,7 +42,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  *   "attempts": 4,                         delivery attempts of the step that failed
  *   "received_at": "2026-...Z",            when the webhook was accepted
  *   "failed_at": "2026-...Z",              when it was given up
- *   "replays": 0                           how many times it had been replayed before
+ *   "replays": 0,                          how many times it had been replayed before
+ *   "traceparent": "00-...-...-01"         while tracing: the W3C trace context of the event's trace, which
+ *                                          its replay links to (docs/operations.md "Traces")
  * }
  * </pre>
  * The payload is copied into the record as the JSON text it came as (not re-encoded), so that any
@@ -102,6 +105,11 @@ public class DeadLetters {
         Long replays = keptOrHeader(exchange, REPLAYS_PROPERTY, REPLAYS_HEADER, Long.class);
         record.put("replays", replays == null ? 0L : replays);
         record.put("failed_route", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
+        // while Camel's tracer runs, it has written the dead-letter route's own trace context on the message
+        String traceparent = Traces.validTraceparent(exchange.getMessage().getHeader(Traces.TRACEPARENT_HEADER));
+        if (traceparent != null) {
+            record.put("traceparent", traceparent);
+        }
         return mapper.writeValueAsString(record);
     }
 
@@ -167,6 +175,7 @@ public class DeadLetters {
         String event = null;
         String receivedAt = null;
         String payload = null;
+        String traceparent = null;
         long replays = 0;
         try (JsonParser parser = factory.createParser(recordText)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -180,6 +189,7 @@ public class DeadLetters {
                     case "received_at" -> receivedAt = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                     case "replays" -> replays = value.isNumeric() ? saturated(parser.getDecimalValue()) : 0;
                     case "payload" -> payload = rawValue(parser, recordText);
+                    case "traceparent" -> traceparent = value == JsonToken.VALUE_STRING ? Traces.validTraceparent(parser.getText()) : null;
                     default -> parser.skipChildren();
                 }
             }
@@ -190,7 +200,7 @@ public class DeadLetters {
             throw new BadHumaPayloadException("the dead letter has no payload");
         }
         long next = replays == Long.MAX_VALUE ? replays : replays + 1;
-        return new DeadLetter(event, receivedAt, next, payload);
+        return new DeadLetter(event, receivedAt, next, payload, traceparent);
     }
 
     /** What a replay needs of a dead-letter record. */
@@ -200,12 +210,14 @@ public class DeadLetters {
         private final String receivedAt;
         private final long nextReplays;
         private final String payload;
+        private final String traceparent;
 
-        DeadLetter(String event, String receivedAt, long nextReplays, String payload) {
+        DeadLetter(String event, String receivedAt, long nextReplays, String payload, String traceparent) {
             this.event = event;
             this.receivedAt = receivedAt;
             this.nextReplays = nextReplays;
             this.payload = payload;
+            this.traceparent = traceparent;
         }
 
         public String getEvent() {
@@ -224,6 +236,11 @@ public class DeadLetters {
         /** The webhook payload, as the JSON text the worker expects. */
         public String getPayload() {
             return payload;
+        }
+
+        /** The trace context of the event's trace when it was traced (a valid W3C traceparent), else null. */
+        public String getTraceparent() {
+            return traceparent;
         }
     }
 

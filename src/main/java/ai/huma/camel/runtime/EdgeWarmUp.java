@@ -38,6 +38,9 @@ public class EdgeWarmUp {
     private static final List<Webhook> SAMPLES = java.util.Arrays.stream(Kind.values())
             .map(kind -> SimulatedWebhooks.webhook(kind, "000000000000000000000000", "warm-up")).toList();
 
+    /** The trace context of every warm-up webhook: a random trace of this process, flags 00 (not sampled). */
+    private static final String UNSAMPLED_TRACE = unsampledTrace();
+
     private String token = "";
     private int requests = 15;
     private int concurrency = 4;
@@ -132,10 +135,18 @@ public class EdgeWarmUp {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Authorization", "Bearer " + token)
-                .putHeader(WarmUpMarker.HEADER, marker.value());
+                .putHeader(WarmUpMarker.HEADER, marker.value())
+                // a W3C trace context that is not sampled: while the runtime traces, the warm-up's spans
+                // are neither recorded nor exported (the default sampler follows the caller's choice)
+                .putHeader("traceparent", UNSAMPLED_TRACE);
         return client.request(options)
                 .compose(request -> request.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(ignored -> response.statusCode()));
+    }
+
+    private static String unsampledTrace() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return String.format("00-%016x%016x-%016x-00", random.nextLong() | 1, random.nextLong(), random.nextLong() | 1);
     }
 
     private static int await(List<Future<Integer>> inFlight) throws Exception {

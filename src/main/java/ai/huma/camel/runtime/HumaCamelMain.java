@@ -9,6 +9,7 @@ import ai.huma.camel.HumaRoutes;
 import ai.huma.camel.settings.InvalidSettingsException;
 import ai.huma.camel.ReadyLine;
 import ai.huma.camel.SettingsCheck;
+import ai.huma.camel.runtime.tracing.RuntimeTracing;
 import ai.huma.camel.simulator.SimulatorCommands;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupSummaryLevel;
@@ -168,6 +169,9 @@ public final class HumaCamelMain {
                 if (routes != null) {
                     routes.replace(locations.replacedRoutes());
                 }
+                // traces, when OTEL_EXPORTER_OTLP_ENDPOINT asks for them (docs/operations.md "Traces"): before
+                // the routes are built
+                RuntimeTracing.install(context);
                 try {
                     WebhookServer.install(context);
                 } catch (Exception e) {

@@ -74,6 +74,32 @@ class DeadLettersTest {
     }
 
     @Test
+    void whileTracingTheRecordKeepsTheTraceContextAndItsReplayReadsIt() throws Exception {
+        failedExchange(PAYLOAD);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        exchange.getMessage().setHeader("traceparent", traceparent);
+
+        String record = deadLetters.record(exchange);
+
+        assertThat(json.readTree(record).get("traceparent").asText()).isEqualTo(traceparent);
+        assertThat(deadLetters.read(record).getTraceparent()).isEqualTo(traceparent);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not a trace", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\nforged"})
+    void aTraceContextThatIsNotValidIsNeitherKeptNorRead(String traceparent) throws Exception {
+        failedExchange(PAYLOAD);
+        exchange.getMessage().setHeader("traceparent", traceparent);
+
+        String record = deadLetters.record(exchange);
+
+        assertThat(json.readTree(record).has("traceparent")).isFalse();
+        String edited = record.replace("\"replays\"", "\"traceparent\" : " + json.writeValueAsString(traceparent) + ", \"replays\"");
+        assertThat(deadLetters.read(edited).getTraceparent()).isNull();
+    }
+
+    @Test
     void recordNeverHoldsAnotherHeader() throws Exception {
         failedExchange(PAYLOAD);
         exchange.getMessage().setHeader("Authorization", "Bearer secret-xyz");

@@ -181,7 +181,8 @@ public final class BundleProcess implements AutoCloseable {
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("console-" + starts + ".log").toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("API_") || key.startsWith("HUMA_"));
+        // only what the test sets: the bundle's settings, and OTEL_* (traces) of a developer's shell
+        builder.environment().keySet().removeIf(key -> key.startsWith("API_") || key.startsWith("HUMA_") || key.startsWith("OTEL_"));
         builder.environment().putAll(environment);
         process = builder.start();
         return this;

@@ -41,7 +41,8 @@ class EscapedTextConverterTest {
         assertThat(main).hasSize(1);
         assertThat(test).hasSize(2).containsOnly(main.get(0));
         projectPattern = main.get(0);
-        assertThat(projectPattern).endsWith("%escaped{%m}%n%escaped{%ex}{multiline}");
+        assertThat(projectPattern).endsWith("%escaped{%m}%n%escaped{%ex}{multiline}")
+                .contains("%notEmpty{[trace_id=%X{trace_id}] }");
         layout = PatternLayout.newBuilder()
                 .withPattern(projectPattern)
                 .withConfiguration(new DefaultConfiguration())
@@ -54,6 +55,29 @@ class EscapedTextConverterTest {
     void plainTextIsUnchanged() {
         String plain = "Questions/Computed ticket t1: café, déjà vu, Ünïcödé, ß, 日本語, 😀, C:\\huma\\results";
         assertThat(format(plain, null)).isEqualTo(PREFIX + plain + NL);
+    }
+
+    @Test
+    void aLineOfATracedEventSaysItsTraceIdAndOthersNothing() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        LogEvent traced = Log4jLogEvent.newBuilder()
+                .setLoggerName("ai.huma.camel.QuestionWorker")
+                .setLoggerFqcn(EscapedTextConverterTest.class.getName())
+                .setLevel(Level.INFO)
+                .setThreadName("worker-1")
+                .setTimeMillis(TIME)
+                .setContextData(contextData("trace_id", traceId))
+                .setMessage(new SimpleMessage("Questions/Computed t1: 3 page(s)"))
+                .build();
+        assertThat(layout.toSerializable(traced)).isEqualTo(PREFIX.replace("[worker-1] ", "[worker-1] [trace_id=" + traceId + "] ")
+                + "Questions/Computed t1: 3 page(s)" + NL);
+        assertThat(format("Questions/Computed t1: 3 page(s)", null)).isEqualTo(PREFIX + "Questions/Computed t1: 3 page(s)" + NL);
+    }
+
+    private static org.apache.logging.log4j.util.StringMap contextData(String key, String value) {
+        org.apache.logging.log4j.util.SortedArrayStringMap data = new org.apache.logging.log4j.util.SortedArrayStringMap();
+        data.putValue(key, value);
+        return data;
     }
 
     @Test
