@@ -79,11 +79,12 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         return "classpath:ai/huma/camel/runtime/runtime.properties";
     }
 
-    /** The context as the standalone jar builds it: its webhook server installed before the routes start. */
+    /** The context as the standalone jar builds it: its webhook server and operator page installed before the routes start. */
     @Override
     protected org.apache.camel.CamelContext createCamelContext() throws Exception {
         org.apache.camel.CamelContext created = super.createCamelContext();
         ai.huma.camel.runtime.WebhookServer.install(created);
+        ai.huma.camel.runtime.OperatorPage.install(created);
         return created;
     }
 
