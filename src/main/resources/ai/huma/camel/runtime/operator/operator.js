@@ -8,6 +8,8 @@
   const token = $('token');
   token.value = sessionStorage.getItem(TOKEN_KEY) || '';
   token.addEventListener('input', () => sessionStorage.setItem(TOKEN_KEY, token.value));
+  // what each part shows now: redrawn only when it changes, so that a row stays put under a finger
+  const shown = {};
 
   async function get(path) {
     const answer = await fetch(path, { cache: 'no-store' });
@@ -17,20 +19,35 @@
     return answer.json();
   }
 
-  function time(iso) {
-    if (!iso) {
-      return '';
+  function changed(part, data) {
+    const text = JSON.stringify(data);
+    if (shown[part] === text) {
+      return false;
     }
-    const date = new Date(iso);
-    return isNaN(date) ? iso : date.toLocaleString();
+    shown[part] = text;
+    return true;
   }
 
-  function cell(row, label, text, className) {
+  /** Local time as 2026-12-05 14:40:36. */
+  function time(iso) {
+    const date = new Date(iso || '');
+    if (isNaN(date)) {
+      return iso || '';
+    }
+    const two = (n) => String(n).padStart(2, '0');
+    return date.getFullYear() + '-' + two(date.getMonth() + 1) + '-' + two(date.getDate()) + ' '
+      + two(date.getHours()) + ':' + two(date.getMinutes()) + ':' + two(date.getSeconds());
+  }
+
+  function cell(row, label, text, className, title) {
     const td = row.insertCell();
     td.dataset.label = label;
     td.textContent = text === null || text === undefined ? '' : String(text);
     if (className) {
       td.className = className;
+    }
+    if (title) {
+      td.title = title;
     }
     return td;
   }
@@ -43,38 +60,44 @@
     }
   }
 
+  function tile(label, value, warn) {
+    const box = document.createElement('div');
+    box.className = 'tile' + (warn ? ' warn' : '');
+    const number = document.createElement('strong');
+    number.textContent = value;
+    const name = document.createElement('span');
+    name.textContent = label;
+    box.append(number, name);
+    return box;
+  }
+
   function showStatus(status) {
     const badge = $('readiness');
     badge.textContent = status.ready ? 'ready' : 'not ready';
     badge.className = 'badge ' + (status.ready ? 'up' : 'down');
     const failing = status.checks.filter((check) => check.state !== 'UP');
     $('why-not').hidden = failing.length === 0;
-    const list = $('checks');
-    list.replaceChildren();
-    for (const check of failing) {
+    $('checks').replaceChildren(...failing.map((check) => {
       const item = document.createElement('li');
       const details = Object.entries(check.details || {}).map(([key, value]) => key + ' ' + value).join(', ');
       item.textContent = check.name + ' ' + check.state + (check.message ? ': ' + check.message : '')
         + (check.error ? ' (' + check.error + ')' : '') + (details ? ' [' + details + ']' : '');
-      list.appendChild(item);
-    }
-    rows('queues', status.queues, (row, queue) => {
-      cell(row, 'Queue', queue.queue);
-      cell(row, 'Event', queue.event);
-      cell(row, 'Waiting', queue.depth === null ? 'n/a' : queue.depth, 'number');
-      cell(row, 'Capacity', queue.capacity === null ? '' : queue.capacity, 'number');
-    });
-    const waiting = [];
+      return item;
+    }));
+    const tiles = status.queues.map((queue) => tile(queue.queue + ' queue',
+      queue.depth === null ? 'n/a' : queue.depth + (queue.capacity ? ' / ' + queue.capacity : ''),
+      queue.capacity && queue.depth >= queue.capacity));
     if (status.journal_pending !== undefined) {
-      waiting.push('journal: ' + status.journal_pending + ' accepted event(s) not finished');
+      tiles.push(tile('journal, not finished', status.journal_pending));
     }
     if (status.broker_pending !== undefined) {
-      waiting.push('broker: ' + status.broker_pending + ' event(s) queued or in flight');
+      tiles.push(tile('broker, queued or in flight', status.broker_pending));
     }
     if (status.tickets_waiting !== undefined) {
-      waiting.push('tickets waiting for Huma: ' + status.tickets_waiting);
+      tiles.push(tile('tickets waiting for Huma', status.tickets_waiting));
     }
-    $('waiting').textContent = waiting.join(' · ');
+    tiles.push(tile('dead letters', status.dead_letters, status.dead_letters > 0));
+    $('tiles').replaceChildren(...tiles);
     $('replay-off').hidden = status.replay_enabled;
     $('token-box').hidden = !status.replay_enabled;
     document.body.classList.toggle('read-only', !status.replay_enabled);
@@ -87,21 +110,24 @@
     $('no-dead-letters').hidden = list.length > 0;
     rows('dead-letters', list, (row, letter) => {
       row.dataset.name = letter.name;
-      cell(row, 'Failed at', time(letter.failed_at));
+      cell(row, 'Failed at', time(letter.failed_at), 'time', letter.name);
       cell(row, 'Event', letter.event);
       cell(row, 'Id', letter.id, 'id');
       cell(row, 'Reason', (letter.http_status ? 'HTTP ' + letter.http_status + ' · ' : '') + (letter.reason || ''), 'reason');
       cell(row, 'Attempts', letter.attempts, 'number');
       cell(row, 'Replays', letter.replays, 'number');
-      const action = cell(row, '', '');
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'replay';
       button.textContent = 'Replay';
-      button.title = letter.name;
+      button.title = 'Move ' + letter.name + ' into the replay folder';
       button.addEventListener('click', () => replay(letter.name, button));
-      action.appendChild(button);
+      cell(row, '', '').appendChild(button);
     });
+  }
+
+  function shortReason(reason) {
+    return reason && reason.length > 140 ? reason.slice(0, 140) + '…' : reason || '';
   }
 
   function showEvents(events) {
@@ -111,22 +137,26 @@
     rows('events', list, (row, event) => {
       row.dataset.id = event.id || '';
       row.dataset.outcome = event.outcome;
-      cell(row, 'Time', time(event.at));
+      cell(row, 'Time', time(event.at), 'time');
       cell(row, 'Event', event.event);
       cell(row, 'Id', event.id, 'id');
       cell(row, 'Outcome', event.outcome, 'outcome ' + event.outcome.replace(/ /g, '-'));
       cell(row, 'Pages', event.pages, 'number');
       cell(row, 'Records', event.records, 'number');
       let what = event.files.join(', ');
+      let full = what;
       if (event.destinations.length > 0) {
-        what += ' → ' + event.destinations.join(', ');
+        // the endpoint without its options on the page; all of it (masked) in the tooltip and the JSON
+        what += ' → ' + event.destinations.map((uri) => uri.split('?')[0]).join(', ');
+        full += ' → ' + event.destinations.join(', ');
       }
       if (event.outcome === 'dead letter') {
-        what = (event.dead_letter || '') + ': ' + (event.reason || '');
+        what = shortReason(event.reason);
+        full = (event.dead_letter || '') + ': ' + (event.reason || '');
       } else if (event.outcome === 'nothing to fetch') {
-        what = 'status ' + (event.reason || '');
+        what = full = 'status ' + (event.reason || '');
       }
-      cell(row, 'Files', what, 'files');
+      cell(row, 'Files', what, 'files', full);
       cell(row, 'Trace id', event.trace_id, 'id');
     });
   }
@@ -163,10 +193,17 @@
     try {
       const [status, deadLetters, events] = await Promise.all(
         [get('/operator/status.json'), get('/operator/dead-letters.json'), get('/operator/events.json')]);
-      showStatus(status);
-      showDeadLetters(deadLetters);
-      showEvents(events);
-      $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+      delete status.generated_at;
+      if (changed('status', status)) {
+        showStatus(status);
+      }
+      if (changed('deadLetters', deadLetters)) {
+        showDeadLetters(deadLetters);
+      }
+      if (changed('events', events)) {
+        showEvents(events);
+      }
+      $('updated').textContent = 'updated ' + time(new Date().toISOString()).slice(11);
     } catch (error) {
       $('updated').textContent = 'could not refresh: ' + error.message;
     }
