@@ -55,7 +55,7 @@ class OperatorPageIT extends HumaRoutesTestSupport {
     @Override
     protected Properties extraProperties() {
         return properties(
-                "huma.management.token", OperatorPageTest.MANAGEMENT_TOKEN,
+                "huma.management.token", MANAGEMENT_TOKEN,
                 "huma.retry.initial-delay", "20",
                 "huma.retry.max-redeliveries", "1");
     }
@@ -111,14 +111,14 @@ class OperatorPageIT extends HumaRoutesTestSupport {
         HttpResponse<String> crossOrigin = send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + managementPort + "/operator/dead-letters/" + name + "/replay"))
                 .header("Origin", "http://attacker.example")
-                .header("X-Huma-Management-Token", OperatorPageTest.MANAGEMENT_TOKEN)
+                .header("X-Huma-Management-Token", MANAGEMENT_TOKEN)
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(crossOrigin.statusCode()).isEqualTo(403);
         assertThat(deadLetter).exists();
 
         // Huma is back: Replay with the token, and the dead letter becomes a result
         HUMA.recover();
-        replay(name, OperatorPageTest.MANAGEMENT_TOKEN);
+        replay(name, MANAGEMENT_TOKEN);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "moved to the replay folder"));
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#events tr[data-id='6a1b2c3d4e5f60718293a4b3'][data-outcome='result']")));
@@ -126,7 +126,7 @@ class OperatorPageIT extends HumaRoutesTestSupport {
         assertThat(outputFiles()).contains("Sales_by_region_result.json");
         assertThat(deadLetterFiles()).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('huma-management-token')"))
-                .as("kept in the tab for the next replay").isEqualTo(OperatorPageTest.MANAGEMENT_TOKEN);
+                .as("kept in the tab for the next replay").isEqualTo(MANAGEMENT_TOKEN);
     }
 
     /** Types the token (none: empty), clears the last message and clicks the dead letter's Replay. */

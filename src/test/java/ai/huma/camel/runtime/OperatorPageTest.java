@@ -25,9 +25,6 @@ import static org.awaitility.Awaitility.await;
  */
 class OperatorPageTest extends HumaRoutesTestSupport {
 
-    /** Fixed, so that the secret scan (SecretScanIT) knows what to look for. */
-    public static final String MANAGEMENT_TOKEN = "management-token-5c2e9a71-0d4b-4f8e-b3a6-7e19c84d2f05";
-
     private final ObjectMapper json = new ObjectMapper();
 
     @Override
