@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -73,6 +76,8 @@ public class OperatorPage extends ServiceSupport implements CamelContextAware {
     /** SHA-256 of the token; null: replay is off. The token itself is not kept. */
     private byte[] tokenDigest;
     private Map<String, byte[]> files;
+    /** The routes added to the management server's router, removed again when the page stops. */
+    private final List<Route> routes = new ArrayList<>();
 
     @Override
     public CamelContext getCamelContext() {
@@ -130,13 +135,16 @@ public class OperatorPage extends ServiceSupport implements CamelContextAware {
                 "operator.css", resource("operator.css"),
                 "operator.js", resource("operator.js"));
         Router router = server.getRouter();
-        router.route(HttpMethod.GET, "/").handler(context -> file(context, "index.html", "text/html; charset=utf-8"));
-        router.route(HttpMethod.GET, "/operator/operator.css").handler(context -> file(context, "operator.css", "text/css; charset=utf-8"));
-        router.route(HttpMethod.GET, "/operator/operator.js").handler(context -> file(context, "operator.js", "text/javascript; charset=utf-8"));
-        router.route(HttpMethod.GET, STATUS_PATH).blockingHandler(json(this::status), false);
-        router.route(HttpMethod.GET, EVENTS_PATH).blockingHandler(json(() -> report().eventsJson()), false);
-        router.route(HttpMethod.GET, DEAD_LETTERS_PATH).blockingHandler(json(() -> report().deadLettersJson()), false);
-        router.route(HttpMethod.POST, REPLAY_PATH).blockingHandler(this::replay, false);
+        routes.add(router.route(HttpMethod.GET, "/").handler(context -> file(context, "index.html", "text/html; charset=utf-8")));
+        routes.add(router.route(HttpMethod.GET, "/operator/operator.css")
+                .handler(context -> file(context, "operator.css", "text/css; charset=utf-8")));
+        routes.add(router.route(HttpMethod.GET, "/operator/operator.js")
+                .handler(context -> file(context, "operator.js", "text/javascript; charset=utf-8")));
+        // the JSON reads folders and runs the health checks, the replay moves a file: off the event loop
+        routes.add(router.route(HttpMethod.GET, STATUS_PATH).blockingHandler(json(this::status), false));
+        routes.add(router.route(HttpMethod.GET, EVENTS_PATH).blockingHandler(json(() -> report().eventsJson()), false));
+        routes.add(router.route(HttpMethod.GET, DEAD_LETTERS_PATH).blockingHandler(json(() -> report().deadLettersJson()), false));
+        routes.add(router.route(HttpMethod.POST, REPLAY_PATH).blockingHandler(this::replay, false));
         PlatformHttpComponent platformHttp = camelContext.getComponent("platform-http", PlatformHttpComponent.class);
         if (platformHttp != null) {
             platformHttp.addHttpManagementEndpoint("/", "GET", null, "text/html", null);
@@ -146,7 +154,8 @@ public class OperatorPage extends ServiceSupport implements CamelContextAware {
 
     @Override
     protected void doStop() {
-        // the routes go with the management server's router
+        routes.forEach(Route::remove);
+        routes.clear();
     }
 
     private OperatorReport report() {
