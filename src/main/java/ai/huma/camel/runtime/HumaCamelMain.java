@@ -177,6 +177,11 @@ public final class HumaCamelMain {
                 } catch (Exception e) {
                     throw new IllegalStateException("Cannot set up the webhook receiver: " + e.getMessage(), e);
                 }
+                try {
+                    OperatorPage.install(context);
+                } catch (Exception e) {
+                    throw new IllegalStateException("Cannot set up the operator page: " + e.getMessage(), e);
+                }
             }
         });
         return main;

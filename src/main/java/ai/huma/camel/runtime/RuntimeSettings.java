@@ -23,6 +23,9 @@ public final class RuntimeSettings {
         check.whole("huma.http.warm-up-requests", 0, Integer.MAX_VALUE, n -> server.setWarmUpRequests((int) n));
         check.notBlank("huma.management.host");
         check.whole("huma.management.port", 0, 65535, null);
+        check.bool("huma.management.page");
+        check.bool("huma.management.jolokia");
+        check.text("huma.management.token", token -> new OperatorPage().setToken(token));
         check.whole("huma.shutdown.timeout", 1, Integer.MAX_VALUE, null);
     }
 }

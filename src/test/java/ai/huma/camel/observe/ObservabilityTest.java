@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Probes and metrics over HTTP, on the management port: liveness, readiness (the edge warm, the
- * queues taking work), and the bundle's counters and timers in Prometheus format.
+ * queues taking work), and the bundle's counters and timers in Prometheus format; by default, the
+ * operator page read-only and no Jolokia.
  */
 // one bundle per test: each test counts what the bundle did since it started
 @TestInstance(TestInstance.Lifecycle.PER_METHOD)
@@ -57,6 +58,23 @@ class ObservabilityTest extends HumaRoutesTestSupport {
                 .doesNotContain("huma-api");
         // not where Huma calls in
         assertThat(send(request("/observe/health").GET().build()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void withoutATokenTheOperatorPageIsReadOnlyAndJolokiaIsOff() throws Exception {
+        HttpResponse<String> page = management("/");
+        JsonNode status = json.readTree(management("/operator/status.json").body());
+        HttpResponse<String> replay = send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/operator/dead-letters/x.json/replay"))
+                .header("X-Huma-Management-Token", "any-token-whatsoever-0123456789")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("HUMA_MANAGEMENT_TOKEN");
+        assertThat(status.get("replay_enabled").asBoolean()).isFalse();
+        assertThat(replay.statusCode()).isEqualTo(403);
+        assertThat(json.readTree(replay.body()).get("error").asText()).contains("HUMA_MANAGEMENT_TOKEN");
+        assertThat(management("/observe/jolokia/version").statusCode()).isEqualTo(404);
     }
 
     @Test

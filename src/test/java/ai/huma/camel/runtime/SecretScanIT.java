@@ -18,17 +18,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No secret in any log, output file, dead letter or record. Runs after all other tests (failsafe,
+ * No secret in any log, output file, dead letter, record or page. Runs after all other tests (failsafe,
  * in {@code mvn verify}): drives every path of the bundle once more (results, retries, dead letters,
- * replay, refused calls with near-miss tokens), then scans everything the whole test run wrote: the
+ * replay, refused calls and replays with near-miss tokens), then scans everything the whole test run wrote: the
  * output and data folders of every test and the consoles of the launched JVMs (target/test-work),
- * the log file (target/test-logs) and the captured test output (target/surefire-reports).
+ * the log file (target/test-logs) and the captured test output (target/surefire-reports,
+ * target/failsafe-reports). The secrets: the API key, the callback token and the management token.
  */
 class SecretScanIT extends HumaRoutesTestSupport {
 
     @Override
     protected Properties extraProperties() {
         return properties(
+                "huma.management.token", MANAGEMENT_TOKEN,
                 "huma.retry.initial-delay", "20",
                 "huma.retry.max-redeliveries", "1");
     }
@@ -60,16 +62,28 @@ class SecretScanIT extends HumaRoutesTestSupport {
         awaitOutput("v1.pdf");
         awaitOutput("v1_result.json");
         await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
-        Path replay = Files.createDirectories(dataDir.resolve("replay"));
-        for (Path deadLetter : deadLetterFiles()) {
-            Files.move(deadLetter, replay.resolve(deadLetter.getFileName()));
+        // the operator page: replays refused with near-misses of the management token, one by hand
+        // and one from the page with the token
+        for (String token : List.of(MANAGEMENT_TOKEN + "x", MANAGEMENT_TOKEN.substring(1),
+                "Bearer " + MANAGEMENT_TOKEN)) {
+            operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay", token);
         }
+        Path replay = Files.createDirectories(dataDir.resolve("replay"));
+        Path byHand = deadLetterFiles().get(0);
+        Files.move(byHand, replay.resolve(byHand.getFileName()));
+        assertThat(operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay",
+                MANAGEMENT_TOKEN).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
+        for (String path : List.of("/", "/operator/status.json", "/operator/events.json", "/operator/dead-letters.json")) {
+            operator(path, null);
+        }
 
-        Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey());
+        Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey(),
+                "management token", MANAGEMENT_TOKEN);
         List<String> leaks = new ArrayList<>();
         int scanned = 0;
-        for (Path root : List.of(TEST_WORK, Path.of("target", "test-logs"), Path.of("target", "surefire-reports"))) {
+        for (Path root : List.of(TEST_WORK, Path.of("target", "test-logs"), Path.of("target", "surefire-reports"),
+                Path.of("target", "failsafe-reports"))) {
             if (!Files.isDirectory(root)) {
                 continue;
             }
@@ -88,5 +102,15 @@ class SecretScanIT extends HumaRoutesTestSupport {
         assertThat(Files.size(Path.of("target", "test-logs", "huma-camel.log"))).isPositive();
         assertThat(scanned).as("files scanned").isGreaterThan(10);
         assertThat(leaks).isEmpty();
+    }
+
+    /** A GET (token null) or a replay with that token to the management port's operator page. */
+    private java.net.http.HttpResponse<String> operator(String path, String token) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10));
+        if (token == null) {
+            return send(request.GET().build());
+        }
+        return send(request.header(OperatorPage.TOKEN_HEADER, token).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
     }
 }

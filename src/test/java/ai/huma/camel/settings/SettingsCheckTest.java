@@ -107,6 +107,20 @@ class SettingsCheckTest {
         assertThat(String.join("\n", problems(settings))).doesNotContain(KEY).doesNotContain(TOKEN).contains("API_URL");
     }
 
+    @Test
+    void aShortManagementTokenIsAProblemAndItsValueIsNotShown() {
+        Properties settings = secrets();
+        settings.setProperty("huma.management.token", "short-secret");
+        settings.setProperty("huma.management.jolokia", "yes");
+        assertThat(problems(settings)).containsExactly(
+                "huma.management.jolokia (HUMA_MANAGEMENT_JOLOKIA) must be true or false, not 'yes'",
+                "huma.management.token must be empty (replay off) or at least 16 characters long");
+
+        settings.setProperty("huma.management.token", "a-management-token-long-enough");
+        settings.setProperty("huma.management.jolokia", "true");
+        assertThat(problems(settings)).isEmpty();
+    }
+
     private List<String> problems(Properties overrides) {
         context = new DefaultCamelContext();
         context.getPropertiesComponent().setOverrideProperties(overrides);

@@ -44,6 +44,8 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
 
     /** The webhook secret of the tests; fixed, so that the secret scan (SecretScanIT) knows what to look for. */
     public static final String CALLBACK_TOKEN = "callback-token-0b8f4d2e-91c7-4a3b-8e5f-6d1a2c9b7e40";
+    /** The management token of the tests that allow the operator page's replay; fixed for the secret scan too. */
+    public static final String MANAGEMENT_TOKEN = "management-token-5c2e9a71-0d4b-4f8e-b3a6-7e19c84d2f05";
     /** Where the tests leave everything the bundle wrote, for the secret scan; `mvn clean` removes it. */
     public static final Path TEST_WORK = Path.of("target", "test-work");
     protected static final String QUESTION_PATH = "/api/webhook-question-answered";
@@ -79,11 +81,12 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         return "classpath:ai/huma/camel/runtime/runtime.properties";
     }
 
-    /** The context as the standalone jar builds it: its webhook server installed before the routes start. */
+    /** The context as the standalone jar builds it: its webhook server and operator page installed before the routes start. */
     @Override
     protected org.apache.camel.CamelContext createCamelContext() throws Exception {
         org.apache.camel.CamelContext created = super.createCamelContext();
         ai.huma.camel.runtime.WebhookServer.install(created);
+        ai.huma.camel.runtime.OperatorPage.install(created);
         return created;
     }
 
