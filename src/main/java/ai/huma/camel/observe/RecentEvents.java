@@ -27,7 +27,10 @@ public class RecentEvents {
     /** How many outcomes are kept. */
     public static final int CAPACITY = 200;
 
-    /** Where a trace id may be: Camel's telemetry headers (traceHeadersInclusion), else the MDC. */
+    /**
+     * Where a trace id may be: the jar's exchange property (Traces), else Camel's telemetry headers
+     * (traceHeadersInclusion), else the MDC.
+     */
     private static final String TRACE_HEADER = "CAMEL_TRACE_ID";
     private static final String[] TRACE_MDC_KEYS = {"trace_id", "traceId"};
 
@@ -136,6 +139,10 @@ public class RecentEvents {
     }
 
     private static String traceId(Exchange exchange) {
+        String property = exchange.getProperty(Traces.TRACE_ID_PROPERTY, String.class);
+        if (property != null && !property.isBlank()) {
+            return property;
+        }
         String header = exchange.getMessage().getHeader(TRACE_HEADER, String.class);
         if (header != null && !header.isBlank()) {
             return header;

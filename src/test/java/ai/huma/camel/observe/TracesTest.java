@@ -157,6 +157,10 @@ class TracesTest {
             assertThat(console).containsPattern("\\[trace_id=" + replay.traceId() + "\\] huma-deliver - Questions/Computed " + FAILING_TICKET);
             assertThat(console).contains("RuntimeTracing - Traces: OTLP (http/protobuf) to " + otlp.endpoint() + "/v1/traces, service huma-camel");
 
+            // --- the operator page's last events name the same traces --------------------------------
+            JsonNode events = json.readTree(bundle.management("/operator/events.json").body()).path("events");
+            assertThat(events.findValuesAsText("trace_id")).contains(traceId, failedTrace, replay.traceId());
+
             // --- nothing secret, no query, OTLP over HTTP in protobuf ---------------------------------
             assertThat(otlp.spans()).allSatisfy(span -> {
                 assertThat(span.attributes().values()).noneMatch(value -> value.contains(huma.apiKey()))
