@@ -60,7 +60,8 @@ public class LeftoverPartFiles {
 
     /** Removes the leftovers of one folder (none when it does not exist); how many. */
     public int removeFrom(Path folder) {
-        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+        // the folder may be a link (a mounted volume); the files in it are never followed
+        if (!Files.isDirectory(folder)) {
             return 0;
         }
         Instant before = clock.instant().minus(MIN_AGE);
@@ -75,8 +76,8 @@ public class LeftoverPartFiles {
             LOG.warn("Could not look for unfinished temporary files in {}: {}", folder, e.toString());
         }
         if (removed > 0) {
-            LOG.info("Removed {} unfinished temporary file(s) (.*.part, untouched for {} min) from {}: a process killed"
-                    + " while writing left them; their events were written again whole", removed, MIN_AGE.toMinutes(), folder);
+            LOG.info("Removed {} unfinished temporary file(s) (.*.part, untouched for {} min) from {}: left by a process"
+                    + " that stopped while writing", removed, MIN_AGE.toMinutes(), folder);
         }
         return removed;
     }
@@ -128,7 +129,8 @@ public class LeftoverPartFiles {
         return path.isBlank() ? null : Path.of(path);
     }
 
+    /** Absolute, as written ({@code link/..} is not folded: through a link it is another folder). */
     private static Path normalized(Path folder) {
-        return folder.toAbsolutePath().normalize();
+        return folder.toAbsolutePath();
     }
 }

@@ -56,9 +56,9 @@ class LeftoverPartFilesTest extends HumaRoutesTestSupport {
     }
 
     @Test
-    void theRouteRunsAMinuteAfterTheStartThenEveryTenMinutes() {
+    void theRouteRunsSoonAfterTheStartThenEveryTenMinutes() {
         SchedulerEndpoint scheduler = (SchedulerEndpoint) context.getRoute("huma-leftover-part-files").getEndpoint();
-        assertThat(scheduler.getInitialDelay()).isEqualTo(60_000);
+        assertThat(scheduler.getInitialDelay()).isEqualTo(5_000);
         assertThat(scheduler.getDelay()).isEqualTo(600_000);
     }
 
@@ -70,6 +70,22 @@ class LeftoverPartFilesTest extends HumaRoutesTestSupport {
         try (var files = Files.list(outputDir)) {
             assertThat(files.map(file -> file.getFileName().toString())).noneMatch(name -> name.endsWith(".part"));
         }
+    }
+
+    @Test
+    void aFolderThatIsALinkIsSweptButALinkedFileIsNeverFollowed() throws Exception {
+        Path volume = Files.createDirectories(workDir.resolve("volume"));
+        Path mounted = Files.createSymbolicLink(workDir.resolve("mounted"), volume.toAbsolutePath());
+        Path cut = old(volume.resolve(".9A3F0C1D2E4B5A6-0000000000000021.part"));
+        Path elsewhere = old(Files.createDirectories(workDir.resolve("elsewhere")).resolve("keep.json"));
+        Path link = Files.createSymbolicLink(volume.resolve(".9A3F0C1D2E4B5A6-0000000000000022.part"), elsewhere.toAbsolutePath());
+        Files.setLastModifiedTime(volume, FileTime.from(ELEVEN_MINUTES_AGO));
+
+        LeftoverPartFiles housekeeping = context.getRegistry().lookupByNameAndType("humaLeftoverPartFiles", LeftoverPartFiles.class);
+        assertThat(housekeeping.removeFrom(mounted)).isEqualTo(1);
+        assertThat(cut).doesNotExist();
+        assertThat(link).isSymbolicLink();
+        assertThat(elsewhere).exists();
     }
 
     @Test
