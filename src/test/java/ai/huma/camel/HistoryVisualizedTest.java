@@ -62,7 +62,7 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
     }
 
     @Test
-    void aFailedDownloadWritesNothing() {
+    void aFailedDownloadWritesNothing() throws Exception {
         HUMA.visual(CONVERSION_ID, "pdf", new byte[] {1});
         HUMA.fail("/files/.*", null, 403, 1);
         NotifyBuilder done = whenDone("huma-history-visualized-worker", 1);
@@ -71,6 +71,16 @@ class HistoryVisualizedTest extends HumaRoutesTestSupport {
 
         awaitDone(done);
         assertThat(outputFiles()).isEmpty();
+
+        // the reason names the link without its query: a signed link's signature is in no log line,
+        // span or page (the dead letter's payload keeps the link whole, for the replay)
+        JsonNode deadLetter = json.readTree(deadLetterFiles().get(0).toFile());
+        assertThat(deadLetter.get("http_status").asInt()).isEqualTo(403);
+        assertThat(deadLetter.get("reason").asText()).contains(HUMA.baseUrl() + "/files/" + CONVERSION_ID + ".pdf with statusCode: 403")
+                .doesNotContain("signature").doesNotContain("?");
+        JsonNode events = json.readTree(send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + managementPort + "/operator/events.json")).build()).body());
+        assertThat(events.get("events").get(0).get("reason").asText()).contains("statusCode: 403").doesNotContain("signature");
     }
 
     @Test

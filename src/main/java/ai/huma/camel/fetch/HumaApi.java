@@ -1,5 +1,6 @@
 package ai.huma.camel.fetch;
 
+import ai.huma.camel.observe.Traces;
 import ai.huma.camel.settings.SafeText;
 
 import java.net.URI;
@@ -7,9 +8,11 @@ import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * The Huma REST API as the routes call it: the base URL ({@code API_URL}), the key
@@ -102,6 +105,26 @@ public class HumaApi implements Expression {
                     + SafeText.quoted(uri.getHost()) + ", which is not in huma.download.allowed-hosts");
         }
         return url.strip();
+    }
+
+    /**
+     * Fails a download the file store did not answer with a 2xx, as camel-http does, but the exception
+     * names the link without its query, fragment or user-info (a signed link's signature must not
+     * reach a log line, a span or the operator page) and carries none of the store's answer (an S3
+     * error repeats the string it signed) but its {@code Retry-After}. The route calls the link with
+     * {@code throwExceptionOnFailure=false}; a redirect is not followed, so it fails here too.
+     */
+    public void requireDownloaded(Exchange exchange) throws HttpOperationFailedException {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status != null && status >= 200 && status < 300) {
+            return;
+        }
+        String link = exchange.getProperty("humaDownloadUrl", String.class);
+        String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
+        exchange.getMessage().setBody(null);
+        throw new HttpOperationFailedException(Traces.withoutQuery(link), status == null ? 0 : status,
+                exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class), null,
+                retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter), null);
     }
 
     boolean isAllowedDownloadHost(String host) {
