@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.spi.UnitOfWorkFactory;
@@ -102,11 +103,19 @@ public final class RuntimeTracing extends ServiceSupport {
         // the SDK's own messages (a collector that is down) in the jar's log, one line each
         SdkLogging.install();
         Map<String, String> defaults = defaults(env, system);
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> defaults)
-                .disableShutdownHook()
-                .build()
-                .getOpenTelemetrySdk();
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> defaults)
+                    .disableShutdownHook()
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (ConfigurationException e) {
+            // not the SDK's message: it repeats the value it could not read (OTEL_EXPORTER_OTLP_HEADERS
+            // holds the collector's key)
+            throw new IllegalStateException("Cannot set up tracing: an OTEL_* setting is not valid (OpenTelemetry's "
+                    + "autoconfiguration refused it; the message is not shown, as it repeats the value)");
+        }
         RuntimeTracing tracing = new RuntimeTracing(sdk);
         try {
             // added before the routes start, so stopped after them: the spans of the last events (the
@@ -131,9 +140,18 @@ public final class RuntimeTracing extends ServiceSupport {
         return true;
     }
 
-    private static String endpoint(Function<String, String> env, Function<String, String> system) {
+    static String endpoint(Function<String, String> env, Function<String, String> system) {
         String traces = setting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env, system);
-        return traces != null ? traces : setting("OTEL_EXPORTER_OTLP_ENDPOINT", env, system) + "/v1/traces";
+        if (traces != null) {
+            return traces;
+        }
+        String endpoint = setting("OTEL_EXPORTER_OTLP_ENDPOINT", env, system);
+        String protocol = setting("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", env, system);
+        if (protocol == null) {
+            protocol = setting("OTEL_EXPORTER_OTLP_PROTOCOL", env, system);
+        }
+        // gRPC takes the endpoint as it is; OTLP over HTTP adds the signal's path
+        return "grpc".equals(protocol) ? endpoint : endpoint + (endpoint.endsWith("/") ? "v1/traces" : "/v1/traces");
     }
 
     private static String value(String property, Function<String, String> env, Function<String, String> system,

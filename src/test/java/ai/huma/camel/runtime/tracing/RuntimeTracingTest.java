@@ -11,6 +11,7 @@ import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** When the runtime traces, with what defaults, and that without the variables it installs nothing. */
 class RuntimeTracingTest {
@@ -79,6 +80,36 @@ class RuntimeTracingTest {
             context.stop();
         }
         assertThat(sdk.isStopped()).as("the SDK is shut down (its last spans sent) with the context").isTrue();
+    }
+
+    @Test
+    void aSettingTheSdkRefusesStopsTheStartWithoutRepeatingItsValue() {
+        String key = "collector-key-7f3a9c1e";
+        CamelContext context = new DefaultCamelContext();
+        // a comma inside a header's value: OpenTelemetry cannot read the list, and its message repeats it
+        // (the SDK reads the JVM's own system properties and environment)
+        System.setProperty("otel.exporter.otlp.headers", "api-key=" + key + ",broken");
+        try {
+            assertThatThrownBy(() -> RuntimeTracing.install(context, env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"), NONE))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("an OTEL_* setting is not valid")
+                    .hasNoCause()
+                    .message().doesNotContain(key);
+        } finally {
+            System.clearProperty("otel.exporter.otlp.headers");
+        }
+    }
+
+    @Test
+    void theStartUpLineNamesWhereTheSpansGo() {
+        assertThat(RuntimeTracing.endpoint(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"), NONE))
+                .isEqualTo("http://collector:4318/v1/traces");
+        assertThat(RuntimeTracing.endpoint(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"), NONE))
+                .isEqualTo("http://collector:4318/v1/traces");
+        assertThat(RuntimeTracing.endpoint(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), NONE))
+                .isEqualTo("http://collector:4317");
+        assertThat(RuntimeTracing.endpoint(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4318/custom"), NONE)).isEqualTo("http://traces:4318/custom");
     }
 
     private static Function<String, String> env(String... pairs) {
