@@ -94,10 +94,12 @@ RANDOM=$SEED
 # Processes: every one started is tracked and stopped on exit, whatever happens
 # ------------------------------------------------------------------------------------------------
 PIDS=()
+PID_OF=() # the running bundle of each instance, empty once reaped
 BROKER_PID=
 RUN=
 stop_pid() { # pid [seconds]: SIGTERM, then SIGKILL after the grace period
     local pid=$1 grace=${2:-20} i
+    [[ -n $pid ]] || return 0
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < grace * 10; i++)); do
@@ -110,7 +112,7 @@ stop_pid() { # pid [seconds]: SIGTERM, then SIGKILL after the grace period
 cleanup() {
     trap - ERR
     local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid" 25; done
+    for pid in "${PID_OF[@]}" "${PIDS[@]}"; do [[ -z $pid ]] || stop_pid "$pid" 25; done
     [[ -z $BROKER_PID ]] || stop_pid "$BROKER_PID" 60 # the broker last: the bundles may still be stopping
     if [[ -n $RUN && $KEEP == 0 ]]; then
         # the bulk (results, journals, spool); dead letters, replays, the delivery record and logs stay
@@ -292,17 +294,17 @@ start_bundle() { # instance
     for name in HUMA_QUEUE_MODE $(not_passed); do unset+=(-u "$name"); done
     # shellcheck disable=SC2086 # SOAK_JAVA_OPTS is a list of flags
     (cd "${HOME_OF[i]}" && exec env "${unset[@]}" "${envs[@]}" java $SOAK_JAVA_OPTS -jar "$JAR") >"${LOG_OF[i]}" 2>&1 &
-    PID_OF[i]=$!
-    PIDS+=("${PID_OF[i]}")
+    PID_OF[i]=$! # not in PIDS: once waited for, its number may be another process's (cleanup stops PID_OF)
     now_ms
     SINCE_OF[i]=$NOW
     STATE_OF[i]=starting
 }
 bundle_ready() { [[ $(curl -s --max-time 1 "http://127.0.0.1:${PORT_OF[$1]}/" 2>/dev/null) == "hello!" ]]; }
-bundle_alive() { kill -0 "${PID_OF[$1]}" 2>/dev/null; }
+bundle_alive() { [[ -n ${PID_OF[$1]} ]] && kill -0 "${PID_OF[$1]}" 2>/dev/null; }
 bundle_exited() { # instance: it ended without the soak killing it: note it, restart it at once
     local i=$1 rc=0
     wait "${PID_OF[i]}" 2>/dev/null || rc=$?
+    PID_OF[i]=
     EXITS=$((EXITS + 1))
     event "UNEXPECTED: ${THE[i]} exited by itself (exit code $rc, while ${STATE_OF[i]}; log $(basename "${LOG_OF[i]}")): restarting it"
     STATE_OF[i]=down
@@ -316,6 +318,7 @@ kill_bundle() { # instance
     echo "$NOW $i $(basename "${LOG_OF[i]}")" >>"$RUN/kills.txt"
     KILLS_OF[i]=$((KILLS_OF[i] + 1))
     wait "${PID_OF[i]}" 2>/dev/null || true
+    PID_OF[i]= # reaped: its number may go to another process
 }
 await_ready() { # instance what: waits up to 120 s for it to be ready, or dies
     local i=$1 n
