@@ -64,23 +64,34 @@ class SecretScanIT extends HumaRoutesTestSupport {
         await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
         // the operator page: replays refused with near-misses of the management token, one by hand
         // and one from the page with the token
+        // every answer of the management port is scanned too
+        Map<String, String> answers = new java.util.LinkedHashMap<>();
         for (String token : List.of(MANAGEMENT_TOKEN + "x", MANAGEMENT_TOKEN.substring(1),
                 "Bearer " + MANAGEMENT_TOKEN)) {
-            operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay", token);
+            answers.put("replay refused (" + token.length() + " characters)",
+                    operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay", token).body());
         }
         Path replay = Files.createDirectories(dataDir.resolve("replay"));
         Path byHand = deadLetterFiles().get(0);
         Files.move(byHand, replay.resolve(byHand.getFileName()));
-        assertThat(operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay",
-                MANAGEMENT_TOKEN).statusCode()).isEqualTo(202);
+        var replayed = operator("/operator/dead-letters/" + deadLetterFiles().get(0).getFileName() + "/replay", MANAGEMENT_TOKEN);
+        assertThat(replayed.statusCode()).isEqualTo(202);
+        answers.put("replay", replayed.body());
         await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterFiles().size() == 2);
-        for (String path : List.of("/", "/operator/status.json", "/operator/events.json", "/operator/dead-letters.json")) {
-            operator(path, null);
+        for (String path : List.of("/", "/operator/operator.js", "/operator/status.json", "/operator/events.json",
+                "/operator/dead-letters.json", "/observe/health", "/observe/metrics")) {
+            answers.put("GET " + path, operator(path, null).body());
         }
 
         Map<String, String> secrets = Map.of("callback token", CALLBACK_TOKEN, "API key", HUMA.apiKey(),
                 "management token", MANAGEMENT_TOKEN);
         List<String> leaks = new ArrayList<>();
+        answers.forEach((answer, body) -> secrets.forEach((name, secret) -> {
+            if (body.contains(secret)) {
+                leaks.add(name + " in the answer to " + answer);
+            }
+        }));
+        assertThat(answers.get("GET /operator/events.json")).as("the page's events were read").contains("dead letter");
         int scanned = 0;
         for (Path root : List.of(TEST_WORK, Path.of("target", "test-logs"), Path.of("target", "surefire-reports"),
                 Path.of("target", "failsafe-reports"))) {
