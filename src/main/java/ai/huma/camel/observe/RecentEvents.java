@@ -2,8 +2,6 @@ package ai.huma.camel.observe;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import ai.huma.camel.deliver.ResultDelivery;
 import ai.huma.camel.event.HumaEvent;
@@ -62,8 +60,10 @@ public class RecentEvents {
             List<String> files, String destinations, String deadLetter, String reason, String traceId) {
     }
 
-    private final AtomicReferenceArray<Event> ring = new AtomicReferenceArray<>(CAPACITY);
-    private final AtomicLong recorded = new AtomicLong();
+    // one lock for the ring and its count (an event's end takes it once; a reader sees no slot
+    // that is counted but not yet written)
+    private final Event[] ring = new Event[CAPACITY];
+    private long recorded;
 
     /** An event worked to its end with a result delivered. */
     public void result(Exchange exchange) {
@@ -93,11 +93,11 @@ public class RecentEvents {
     }
 
     /** The outcomes kept, the newest first. */
-    public List<Event> newestFirst() {
-        long last = recorded.get();
+    public synchronized List<Event> newestFirst() {
+        long last = recorded;
         List<Event> events = new ArrayList<>(CAPACITY);
         for (long n = last - 1; n >= 0 && n >= last - CAPACITY; n--) {
-            Event event = ring.get((int) (n % CAPACITY));
+            Event event = ring[(int) (n % CAPACITY)];
             if (event != null) {
                 events.add(event);
             }
@@ -106,12 +106,13 @@ public class RecentEvents {
     }
 
     /** Outcomes recorded since start, including those the ring no longer holds. */
-    public long recorded() {
-        return recorded.get();
+    public synchronized long recorded() {
+        return recorded;
     }
 
-    private void add(Event event) {
-        ring.set((int) (recorded.getAndIncrement() % CAPACITY), event);
+    private synchronized void add(Event event) {
+        ring[(int) (recorded % CAPACITY)] = event;
+        recorded++;
     }
 
     private static String event(Exchange exchange) {
