@@ -70,7 +70,9 @@ class TracesTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> bundle.files("output").contains(RESULT));
             Received delivery = awaitSpan(span -> RESULT.equals(span.attribute("file.name")));
             String traceId = delivery.traceId();
-            await().atMost(Duration.ofSeconds(10)).until(() -> otlp.trace(traceId).stream().anyMatch(Received::isRoot));
+            // a parent span ends (and is exported) after its children: wait until each span of the
+            // trace leads back to its root
+            await().atMost(Duration.ofSeconds(10)).until(() -> isWhole(otlp.trace(traceId)));
             List<Received> trace = otlp.trace(traceId);
 
             // the webhook is the trace's root; no warm-up webhook was exported
@@ -209,5 +211,13 @@ class TracesTest {
 
     private Received awaitSpan(java.util.function.Predicate<Received> which) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> otlp.spans(which), found -> !found.isEmpty()).get(0);
+    }
+
+    private boolean isWhole(List<Received> trace) {
+        Received root = trace.stream().filter(Received::isRoot).findFirst().orElse(null);
+        return root != null && trace.stream().allMatch(span -> {
+            List<Received> ancestry = otlp.ancestry(span);
+            return ancestry.get(ancestry.size() - 1).equals(root);
+        });
     }
 }
