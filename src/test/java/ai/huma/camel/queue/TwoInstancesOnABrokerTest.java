@@ -106,7 +106,8 @@ class TwoInstancesOnABrokerTest {
     }
 
     /**
-     * A worker takes from the broker only the event it works: nothing waits in its consumer's buffer.
+     * A worker takes from the broker only the event it works, and at most one more: the backlog does
+     * not wait in its consumer's buffer.
      * Artemis counts a delivery for every message it has sent to a consumer whose connection then fails
      * (a kill -9), so a consumer that had taken the backlog into its buffer (the client's default
      * 1 MiB window) added a delivery to every waiting event at each crash, and a broker set up as
@@ -133,9 +134,13 @@ class TwoInstancesOnABrokerTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> huma.apiRequests().stream().anyMatch(r -> r.path().contains("held")));
             queue = broker.getActiveMQServer().locateQueue(SimpleString.of("huma.question-computed"));
-            Thread.sleep(1000); // the broker would have filled a consumer's buffer by now
-            assertThat(queue.getMessageCount()).isEqualTo(events);
-            assertThat(queue.getDeliveringCount()).as("only the event being worked is out of the queue").isEqualTo(1);
+            // for a second, while the worker sits on its event, the backlog stays with the broker: at
+            // most one more event is out of the queue (the credit of a receive that timed out as the
+            // first events arrived, which Artemis answers with one event); with a consumer window the
+            // whole backlog was (the client's default 1 MiB)
+            org.apache.activemq.artemis.core.server.Queue held = queue;
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> held.getMessageCount() == events && held.getDeliveringCount() >= 1 && held.getDeliveringCount() <= 2);
             bundle.kill();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> queue.getConsumerCount() == 0 && queue.getDeliveringCount() == 0);
@@ -146,7 +151,7 @@ class TwoInstancesOnABrokerTest {
             }
         }
         assertThat(queue.getMessageCount()).isEqualTo(events);
-        assertThat(delivered).as("events the kill counted as delivered").isEqualTo(1);
+        assertThat(delivered).as("events the kill counted as delivered").isBetween(1, 2);
     }
 
     @Test
