@@ -43,8 +43,14 @@ public final class HumaSpanDecorators {
         return from != null && from.startsWith(ROUTE_PREFIX);
     }
 
-    /** The event and its id, where the exchange has them: on every span of the bundle's routes. */
+    /**
+     * The event and its id, where the exchange has them: on every span of the bundle's routes (one
+     * call in each decorator below, after Camel's own tags; other routes' spans stay Camel's).
+     */
     static void tagEvent(Span span, Exchange exchange) {
+        if (!isHumaExchange(exchange)) {
+            return;
+        }
         String event = exchange.getProperty(HumaEvent.PROPERTY, String.class);
         if (event == null) {
             event = exchange.getIn().getHeader(HumaEvent.NAME_HEADER, String.class);
@@ -61,9 +67,13 @@ public final class HumaSpanDecorators {
     /**
      * A call to Huma (route huma-api-call or huma-download): what it is, the page it fetches, and its
      * URL and path without a query, user-info or fragment (a download's link may carry a signature in
-     * its query; the API key is a header, never recorded).
+     * its query; the API key is a header, never recorded). With the event and its id.
      */
-    static void tagHttpCall(Span span, Exchange exchange, Endpoint endpoint) {
+    static void tagHttpCall(Span span, Exchange exchange) {
+        if (!isHumaExchange(exchange)) {
+            return;
+        }
+        tagEvent(span, exchange);
         String route = ExchangeHelper.getRouteId(exchange);
         if ("huma-download".equals(route)) {
             span.setTag(Traces.CALL_ATTRIBUTE, "download");
@@ -103,10 +113,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-                tagHttpCall(span, exchange, endpoint);
-            }
+            tagHttpCall(span, exchange);
         }
 
         @Override
@@ -120,10 +127,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-                tagHttpCall(span, exchange, endpoint);
-            }
+            tagHttpCall(span, exchange);
         }
 
         @Override
@@ -137,9 +141,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
 
         @Override
@@ -154,9 +156,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
     }
 
@@ -165,9 +165,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
     }
 
@@ -176,9 +174,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
     }
 
@@ -187,9 +183,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
     }
 
@@ -198,9 +192,7 @@ public final class HumaSpanDecorators {
         @Override
         public void beforeTracingEvent(Span span, Exchange exchange, Endpoint endpoint) {
             super.beforeTracingEvent(span, exchange, endpoint);
-            if (isHumaExchange(exchange)) {
-                tagEvent(span, exchange);
-            }
+            tagEvent(span, exchange);
         }
     }
 }

@@ -1,14 +1,13 @@
 package ai.huma.camel.ask;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.support.BundleProcess;
+import ai.huma.camel.support.HumaRoutesTestSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +43,8 @@ class AskAcrossRestartTest {
             huma.callbacks("http://127.0.0.1:" + bundle.port(), TOKEN);
             huma.callbackRetrySpacing(Duration.ofMillis(200));
             huma.computeDelay(Duration.ofMillis(1500));
-            Path inbox = Files.createDirectories(bundle.workDir().resolve("data").resolve("inbox"));
-            Files.writeString(inbox.resolve(".restart.tmp"), "{\"question\": \"Asked before the kill\"}");
-            Files.move(inbox.resolve(".restart.tmp"), inbox.resolve("restart.json"), StandardCopyOption.ATOMIC_MOVE);
+            HumaRoutesTestSupport.dropInto(bundle.workDir().resolve("data").resolve("inbox"), "restart.json",
+                    "{\"question\": \"Asked before the kill\"}");
             await().atMost(Duration.ofSeconds(20)).until(() -> bundle.files("data/tickets").size() == 1
                     && bundle.files("data/inbox").isEmpty());
             String ticket = bundle.files("data/tickets").get(0).replace(".json", "");

@@ -2,7 +2,6 @@ package ai.huma.camel.ask;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -33,9 +32,7 @@ class AskGiveUpTest extends HumaRoutesTestSupport {
     void aTicketNeverAnsweredIsADeadLetterAndItsReplayWatchesItAgain() throws Exception {
         HUMA.callbacks("http://127.0.0.1:" + port, CALLBACK_TOKEN);
         HUMA.computeDelay(Duration.ofHours(1));
-        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
-        Files.writeString(inbox.resolve(".never.tmp"), "{\"question\": \"Never answered\", \"subscribe\": true}");
-        Files.move(inbox.resolve(".never.tmp"), inbox.resolve("never.json"), StandardCopyOption.ATOMIC_MOVE);
+        dropInInbox("never.json", "{\"question\": \"Never answered\", \"subscribe\": true}");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> deadLetterFiles().size() == 1);
         Path deadLetter = deadLetterFiles().get(0);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -46,7 +45,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
 
     @Test
     void aRequestDroppedInTheInboxIsAskedAndItsAnswerWrittenWhenHumaCallsBack() throws Exception {
-        drop("sales.json", "{\"question\": \"Sales by site\", \"commands\": [\"/fast\"]}");
+        dropInInbox("sales.json", "{\"question\": \"Sales by site\", \"commands\": [\"/fast\"]}");
 
         JsonNode result = json.readTree(awaitOutput("Sales_by_site_result.json").toFile());
         assertThat(result.at("/answer/data").size()).isEqualTo(HumaSimulator.ANY_QUESTION_RECORDS);
@@ -68,7 +67,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
     void aLostCallbackIsFetchedByTheReconciliation() throws Exception {
         HUMA.loseCallbacks(true);
 
-        drop("lost.json", "{\"question\": \"Lost callback\"}");
+        dropInInbox("lost.json", "{\"question\": \"Lost callback\"}");
 
         awaitOutput("Lost_callback_result.json");
         JsonNode ticket = awaitClosedTicket();
@@ -86,7 +85,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
         // the first poll fails for good: its try and the two retries of huma.retry.max-redeliveries
         HUMA.fail("/v1/questions/[^/]+/status", null, 500, 3);
 
-        drop("flaky.json", "{\"question\": \"Flaky status\"}");
+        dropInInbox("flaky.json", "{\"question\": \"Flaky status\"}");
 
         awaitOutput("Flaky_status_result.json");
         String number = awaitClosedTicket().path("ticket_number").asText();
@@ -103,7 +102,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
         HUMA.slow("/v1/questions/[^/]+/status", Duration.ofMillis(3000), 1);
         NotifyBuilder twice = whenDone("huma-question-computed-worker", 2);
 
-        drop("race.json", "{\"question\": \"Race\"}");
+        dropInInbox("race.json", "{\"question\": \"Race\"}");
 
         awaitDone(twice);
         String number = awaitClosedTicket().path("ticket_number").asText();
@@ -115,7 +114,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
 
     @Test
     void aSubscriptionAndAVisualAreAskedForOnceTheAnswerCame() throws Exception {
-        drop("board.json", "{\"question\": \"Board pack\", \"subscribe\": true, \"visual\": {\"file_type\": \"pdf\", \"visual_type\": \"table\"}}");
+        dropInInbox("board.json", "{\"question\": \"Board pack\", \"subscribe\": true, \"visual\": {\"file_type\": \"pdf\", \"visual_type\": \"table\"}}");
 
         awaitOutput("Board_pack_result.json");
         JsonNode ticket = awaitClosedTicket();
@@ -137,7 +136,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
     void aVisualWhoseCallbackIsLostIsReconciledToo() throws Exception {
         HUMA.loseCallbacks(true);
 
-        drop("csv.json", "{\"question\": \"As CSV\", \"visual\": {\"file_type\": \"csv\"}}");
+        dropInInbox("csv.json", "{\"question\": \"As CSV\", \"visual\": {\"file_type\": \"csv\"}}");
 
         awaitOutput("As_CSV_result.json");
         JsonNode ticket = awaitClosedTicket();
@@ -152,7 +151,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
         HUMA.loseCallbacks(true);
         HUMA.rejectQuestions(true);
 
-        drop("rejected.json", "{\"question\": \"Nonsense\", \"subscribe\": true}");
+        dropInInbox("rejected.json", "{\"question\": \"Nonsense\", \"subscribe\": true}");
 
         JsonNode ticket = awaitClosedTicket();
         assertThat(ticket.path("outcome").asText()).isEqualTo("rejected by Huma (status 'rejected')");
@@ -163,9 +162,9 @@ class AskHumaTest extends HumaRoutesTestSupport {
 
     @Test
     void requestsThatAreNotValidAreDeadLettersAndNothingIsSent() throws Exception {
-        drop("not-json.json", "What were sales?");
-        drop("no-question.json", "{\"commands\": []}");
-        drop("bad-visual.json", "{\"question\": \"q\", \"visual\": {\"file_type\": \"gif\"}}");
+        dropInInbox("not-json.json", "What were sales?");
+        dropInInbox("no-question.json", "{\"commands\": []}");
+        dropInInbox("bad-visual.json", "{\"question\": \"q\", \"visual\": {\"file_type\": \"gif\"}}");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> deadLetterFiles().size() == 3);
         List<String> reasons = deadLetterFiles().stream().map(this::read)
@@ -183,7 +182,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
     @Test
     void aDeadLetterOfARequestIsAskedWhenReplayed() throws Exception {
         HUMA.fail("/v1/questions", null, 400, 1);
-        drop("refused.json", "{\"question\": \"Refused once\"}");
+        dropInInbox("refused.json", "{\"question\": \"Refused once\"}");
         await().atMost(Duration.ofSeconds(20)).until(() -> deadLetterFiles().size() == 1);
         Path deadLetter = deadLetterFiles().get(0);
         assertThat(read(deadLetter).path("http_status").asInt()).isEqualTo(400);
@@ -211,7 +210,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
     void aRequestIsAskedAgainWhileHumaIsBusy() throws Exception {
         HUMA.fail("/v1/questions", null, 503, 2);
 
-        drop("busy.json", "{\"question\": \"Busy\"}");
+        dropInInbox("busy.json", "{\"question\": \"Busy\"}");
 
         awaitOutput("Busy_result.json");
         assertThat(HUMA.apiRequests().stream().filter(r -> r.path().equals("/v1/questions")).count()).isEqualTo(3);
@@ -225,7 +224,7 @@ class AskHumaTest extends HumaRoutesTestSupport {
         org.apache.camel.health.HealthCheck asks = context.getRegistry()
                 .lookupByNameAndType("humaAsksHealthCheck", org.apache.camel.health.HealthCheck.class);
 
-        drop("waiting.json", "{\"question\": \"Waiting\"}");
+        dropInInbox("waiting.json", "{\"question\": \"Waiting\"}");
         await().atMost(Duration.ofSeconds(20)).until(() -> asks.call().getDetails().get("tickets.waiting").equals(1));
 
         org.apache.camel.health.HealthCheck.Result waiting = asks.call();
@@ -237,14 +236,6 @@ class AskHumaTest extends HumaRoutesTestSupport {
         awaitClosedTicket();
         assertThat(asks.call().getDetails()).containsEntry("tickets.waiting", 0).doesNotContainKey("tickets.oldest.waiting-since");
         assertThat(metric("huma_requests_waiting")).isZero();
-    }
-
-    /** Writes a request into the inbox as a writer should: under a hidden name, then renamed. */
-    private void drop(String name, String body) throws IOException {
-        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
-        Path temp = inbox.resolve("." + name + ".tmp");
-        Files.writeString(temp, body);
-        Files.move(temp, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
     private List<String> inbox() throws IOException {

@@ -2,7 +2,6 @@ package ai.huma.camel.ask;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -27,9 +26,7 @@ class AskPacingTest extends HumaRoutesTestSupport {
     void aWorkerThatHoldsThePermitAsksForTheRestOfItsRequestUnderIt() throws Exception {
         HUMA.callbacks("http://127.0.0.1:" + port, CALLBACK_TOKEN);
         HUMA.computeDelay(Duration.ofMillis(100));
-        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
-        Files.writeString(inbox.resolve(".one.tmp"), "{\"question\": \"One at a time\", \"subscribe\": true, \"visual\": {\"file_type\": \"csv\"}}");
-        Files.move(inbox.resolve(".one.tmp"), inbox.resolve("one.json"), StandardCopyOption.ATOMIC_MOVE);
+        dropInInbox("one.json", "{\"question\": \"One at a time\", \"subscribe\": true, \"visual\": {\"file_type\": \"csv\"}}");
 
         awaitOutput("One_at_a_time_result.json");
         Path closed = dataDir.resolve("tickets").resolve("closed");

@@ -169,6 +169,19 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         }
     }
 
+    /** Writes a request into this test's inbox as a writer should: under a hidden name, then renamed. */
+    protected void dropInInbox(String name, String body) throws IOException {
+        dropInto(dataDir.resolve("inbox"), name, body);
+    }
+
+    /** Writes a file into an inbox folder (made if missing) under a hidden name, then renames it. */
+    public static void dropInto(Path inbox, String name, String body) throws IOException {
+        Files.createDirectories(inbox);
+        Path temp = inbox.resolve("." + name + ".tmp");
+        Files.writeString(temp, body);
+        Files.move(temp, inbox.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** Properties a test class sets on top of the test defaults. */
     protected Properties extraProperties() {
         return new Properties();
