@@ -62,12 +62,12 @@ public class ReadyLine implements CamelContextAware {
 
     /**
      * @param port   the port the webhook receiver listens on
-     * @param apiTag said after the API host ({@code " (simulated)"} in the demo), or empty
+     * @param apiTag     said after the API host ({@code " (simulated)"} in the demo), or empty
+     * @param management where the management server listens ({@code http://host:port}), null without one
      */
-    public static String of(PropertiesComponent properties, int port, String apiTag) {
+    public static String of(PropertiesComponent properties, int port, String apiTag, String management) {
         return "Ready on port " + port + setUp(properties, apiTag)
-                + " | health http://" + value(properties, "huma.management.host") + ":" + value(properties, "huma.management.port")
-                + "/observe/health/ready";
+                + (management != null ? " | health " + management + "/observe/health/ready" : " | no management server");
     }
 
     private static String setUp(PropertiesComponent properties, String apiTag) {

@@ -16,6 +16,7 @@ import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -182,6 +183,7 @@ public final class HumaCamelMain {
                 } catch (Exception e) {
                     throw new IllegalStateException("Cannot set up the operator page: " + e.getMessage(), e);
                 }
+                ManagementServerCheck.install(context);
             }
         });
         return main;
@@ -212,15 +214,13 @@ public final class HumaCamelMain {
             // No "shutdown triggered by SIGTERM" from Camel's JVM hook when the process exits below:
             // marking the run completed makes that hook do nothing.
             main.completed();
-            Throwable cause = rootCause(e);
-            if (cause instanceof java.net.BindException && main.getCamelContext() != null) {
+            PortTakenException taken = ObjectHelper.getException(PortTakenException.class, e);
+            if (taken != null) {
                 // Camel has logged the stack trace; say which setting to change
-                var properties = main.getCamelContext().getPropertiesComponent();
-                err.println("huma-camel did not start: " + cause.getMessage() + ": another process listens on port "
-                        + properties.resolveProperty("huma.port").orElse("?") + " of "
-                        + properties.resolveProperty("huma.host").orElse("?") + " (huma.port, HUMA_PORT)");
+                err.println("huma-camel did not start: " + taken.getMessage());
                 return 1;
             }
+            Throwable cause = rootCause(e);
             if (!(cause instanceof IllegalArgumentException)) {
                 throw e;
             }
@@ -236,7 +236,8 @@ public final class HumaCamelMain {
         Runnable ready = () -> {
             int port = server != null ? server.getPort()
                     : Integer.parseInt(context.getPropertiesComponent().resolveProperty("huma.port").orElse("0"));
-            LOG.info(ReadyLine.of(context.getPropertiesComponent(), port, demo != null ? " (simulated)" : ""));
+            LOG.info(ReadyLine.of(context.getPropertiesComponent(), port, demo != null ? " (simulated)" : "",
+                    ManagementServerCheck.address(context)));
             if (demo != null) {
                 List<String> results = demo.sendWebhooks(port);
                 if (demo.isStoppingOnceWorked()) {

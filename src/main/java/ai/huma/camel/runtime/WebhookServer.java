@@ -1,7 +1,9 @@
 package ai.huma.camel.runtime;
 
+import java.net.BindException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Handler;
@@ -252,7 +254,14 @@ public class WebhookServer extends ServiceSupport implements CamelContextAware {
         HttpServer created = vertx.createHttpServer(options)
                 .connectionHandler(limits::opened)
                 .requestHandler(router);
-        created.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            created.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BindException taken) {
+                throw new PortTakenException(host, port, "huma.port", "HUMA_PORT", taken);
+            }
+            throw e;
+        }
         server = created;
         LOG.info("Webhook receiver listening on {}:{} (idle time-out {} s, request read time-out {} s, at most {} connections, bodies up to {} bytes)",
                 host, created.actualPort(), idleTimeout, requestReadTimeout, maxConnections, maxBodySize);

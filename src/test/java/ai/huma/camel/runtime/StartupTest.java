@@ -1,5 +1,7 @@
 package ai.huma.camel.runtime;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -125,6 +127,33 @@ class StartupTest {
             assertThat(bundle.output()).contains("Shutdown: every accepted event finished as a result or a dead letter, none left in the journal");
             bundle.start();
             assertThat(bundle.output().split("Event journal: ", -1)).as("recoveries in three starts").hasSize(2);
+        }
+    }
+
+    @Test
+    void aTakenPortStopsTheStartAndNamesItsSetting() throws Exception {
+        Map<String, String> secrets = Map.of("API_URL", "http://127.0.0.1:9", "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s");
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // Camel's management server only logs a failed bind: without the check the bundle said it
+            // was ready, with no health, metrics or operator page
+            try (BundleProcess bundle = new BundleProcess("StartupTest", secrets)) {
+                bundle.environment().put("HUMA_MANAGEMENT_PORT", Integer.toString(taken.getLocalPort()));
+                bundle.launch();
+
+                assertThat(bundle.awaitExit(EXIT)).isEqualTo(1);
+                assertThat(bundle.output()).contains("huma-camel did not start: Address already in use: another process listens on port "
+                        + taken.getLocalPort() + " of 0.0.0.0 (huma.management.port, HUMA_MANAGEMENT_PORT)")
+                        .as("no webhook was taken").doesNotContain("Ready on port").doesNotContain("Accepted");
+            }
+
+            try (BundleProcess bundle = new BundleProcess("StartupTest", secrets)) {
+                bundle.environment().put("HUMA_PORT", Integer.toString(taken.getLocalPort()));
+                bundle.launch();
+
+                assertThat(bundle.awaitExit(EXIT)).isEqualTo(1);
+                assertThat(bundle.output()).contains("huma-camel did not start: Address already in use: another process listens on port "
+                        + taken.getLocalPort() + " of 0.0.0.0 (huma.port, HUMA_PORT)");
+            }
         }
     }
 }

@@ -121,6 +121,19 @@ class SettingsCheckTest {
         assertThat(problems(settings)).isEmpty();
     }
 
+    @Test
+    void theManagementServerCannotShareTheWebhookPort() {
+        Properties settings = secrets();
+        settings.setProperty("huma.port", "5001");
+        settings.setProperty("huma.management.port", "5001");
+        assertThat(problems(settings)).containsExactly("huma.management.port (HUMA_MANAGEMENT_PORT) must not be huma.port (5001): "
+                + "health, metrics and the operator page have a port of their own, not the one Huma calls in on");
+
+        settings.setProperty("huma.port", "0");
+        settings.setProperty("huma.management.port", "0");
+        assertThat(problems(settings)).as("0 is a free port for each").isEmpty();
+    }
+
     private List<String> problems(Properties overrides) {
         context = new DefaultCamelContext();
         context.getPropertiesComponent().setOverrideProperties(overrides);

@@ -2,6 +2,7 @@ package ai.huma.camel.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +22,8 @@ import java.util.stream.Stream;
 import ai.huma.camel.runtime.HumaCamelMain;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import org.apache.camel.test.AvailablePortFinder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static org.awaitility.Awaitility.await;
 
@@ -56,6 +59,9 @@ public final class BundleProcess implements AutoCloseable {
      */
     public static final Duration LONGEST_RETRY_WAIT = Duration.ofSeconds(2);
 
+    /** Starts of {@link #start()} when the ports it chose were taken by another test in between. */
+    private static final int PORT_ATTEMPTS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(BundleProcess.class);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path workDir;
@@ -64,8 +70,8 @@ public final class BundleProcess implements AutoCloseable {
     private List<String> jvmOptions = List.of();
     private String callbackToken;
     private final Map<String, String> environment = new HashMap<>();
-    private final int port = AvailablePortFinder.getNextAvailable();
-    private final int managementPort = AvailablePortFinder.getNextAvailable();
+    private int port = AvailablePortFinder.getNextAvailable();
+    private int managementPort = AvailablePortFinder.getNextAvailable();
     private Process process;
     private int starts;
 
@@ -145,21 +151,62 @@ public final class BundleProcess implements AutoCloseable {
         return managementPort;
     }
 
-    /** Starts the bundle (again) and waits until it says it is ready. */
+    /**
+     * Starts the bundle (again) and waits until it says it is ready. The ports it was given are free
+     * ones found by the test, and another test's server, broker or client may take one of them before
+     * the bundle listens on it: then the bundle says which port was taken and exits, and it is started
+     * again on new ports, at most {@value #PORT_ATTEMPTS} times.
+     */
     public BundleProcess start() throws IOException {
-        launch();
-        return awaitReady();
+        for (int attempt = 1; ; attempt++) {
+            launch();
+            try {
+                return awaitReady();
+            } catch (BundleExitedException e) {
+                if (attempt == PORT_ATTEMPTS || !e.getMessage().contains("did not start: Address already in use")
+                        || !newPorts()) {
+                    throw e;
+                }
+                LOG.warn("{}: a port was taken before the bundle listened on it; starting it on new ports", workDir.getFileName());
+            }
+        }
     }
 
-    /** Waits until the launched bundle says it is ready ({@code GET /} answers 200). */
+    /** Waits until the launched bundle says it is ready ({@code GET /} answers 200); fails at once if it exits. */
     public BundleProcess awaitReady() {
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the bundle exited: " + output());
+                throw new BundleExitedException(output());
             }
             return get("/").statusCode() == 200;
         });
         return this;
+    }
+
+    /** New free ports for the ports this class chose (not for ports the test set); false if none was its own. */
+    private boolean newPorts() {
+        boolean renewed = false;
+        if (environment.get("HUMA_PORT").equals(Integer.toString(port))) {
+            port = AvailablePortFinder.getNextAvailable();
+            environment.put("HUMA_PORT", Integer.toString(port));
+            renewed = true;
+        }
+        if (environment.get("HUMA_MANAGEMENT_PORT").equals(Integer.toString(managementPort))) {
+            managementPort = AvailablePortFinder.getNextAvailable();
+            environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
+            renewed = true;
+        }
+        return renewed;
+    }
+
+    /** The bundle exited while it was awaited; the message holds its consoles. */
+    public static final class BundleExitedException extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        BundleExitedException(String output) {
+            super("the bundle exited: " + output);
+        }
     }
 
     /** Starts the JVM and returns at once (the command may exit by itself: {@link #awaitExit}). */
@@ -290,14 +337,28 @@ public final class BundleProcess implements AutoCloseable {
         }
     }
 
-    private static HttpResponse<String> send(HttpRequest request) {
+    /** Sends a request; a refused connection to a bundle that has exited fails with its consoles. */
+    private HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            if (process != null && !process.isAlive()) {
+                throw new BundleExitedException(outputOrNone());
+            }
+            throw new UncheckedIOException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private String outputOrNone() {
+        try {
+            return output();
+        } catch (IOException e) {
+            return "(its consoles cannot be read: " + e + ")";
         }
     }
 
