@@ -3,14 +3,14 @@ package ai.huma.camel.queue;
 import java.nio.file.Files;
 import java.util.Properties;
 
+import ai.huma.camel.runtime.HumaCamelMain;
 import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
+import ai.huma.camel.support.TestPorts;
 import org.apache.camel.builder.NotifyBuilder;
-import ai.huma.camel.runtime.HumaCamelMain;
 import org.apache.camel.main.Main;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -138,7 +138,7 @@ class DuplicateDeliveryTest extends HumaRoutesTestSupport {
 
         // a second bundle, started afresh on the same data folder, as after a restart
         context.stop();
-        int secondPort = AvailablePortFinder.getNextAvailable();
+        int secondPort = TestPorts.free();
         Main restarted = HumaCamelMain.newMain(HumaCamelMain.locations(), " (restarted)");
         Properties properties = new Properties();
         properties.putAll(testProperties);

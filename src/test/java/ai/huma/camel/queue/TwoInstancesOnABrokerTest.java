@@ -17,12 +17,12 @@ import ai.huma.camel.simulator.HumaSimulator;
 import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import ai.huma.camel.support.HumaRoutesTestSupport;
+import ai.huma.camel.support.TestPorts;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class TwoInstancesOnABrokerTest {
 
     // each test its own fake API and broker (one test stops its broker): the tests run side by side
     private final HumaSimulator huma = HumaSimulator.start();
-    private final int brokerPort = AvailablePortFinder.getNextAvailable();
+    private final int brokerPort = TestPorts.free();
     private EmbeddedActiveMQ broker;
     private Path brokerHome;
 

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 
 import ai.huma.camel.runtime.HumaCamelMain;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
-import org.apache.camel.test.AvailablePortFinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,8 @@ public final class BundleProcess implements AutoCloseable {
     private List<String> jvmOptions = List.of();
     private String callbackToken;
     private final Map<String, String> environment = new HashMap<>();
-    private int port = AvailablePortFinder.getNextAvailable();
-    private int managementPort = AvailablePortFinder.getNextAvailable();
+    private int port = TestPorts.free();
+    private int managementPort = TestPorts.free();
     private Process process;
     private int starts;
 
@@ -187,12 +186,12 @@ public final class BundleProcess implements AutoCloseable {
     private boolean newPorts() {
         boolean renewed = false;
         if (environment.get("HUMA_PORT").equals(Integer.toString(port))) {
-            port = AvailablePortFinder.getNextAvailable();
+            port = TestPorts.free();
             environment.put("HUMA_PORT", Integer.toString(port));
             renewed = true;
         }
         if (environment.get("HUMA_MANAGEMENT_PORT").equals(Integer.toString(managementPort))) {
-            managementPort = AvailablePortFinder.getNextAvailable();
+            managementPort = TestPorts.free();
             environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
             renewed = true;
         }

@@ -3,6 +3,7 @@ package ai.huma.camel.support;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Deque;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * How {@link BundleProcess} sends webhooks, against a stand-in for the bundle on its port that
@@ -96,5 +98,32 @@ class BundleProcessTest {
         assertThat(bundle.callbackToken("dotenv-token").webhook(WEBHOOK).statusCode()).isEqualTo(503);
 
         assertThat(authorizations).containsExactly("Bearer dotenv-token");
+    }
+
+    @Test
+    void aBundleWhosePortWasTakenMeanwhileIsStartedAgainOnNewPorts() throws Exception {
+        try (BundleProcess bundle = new BundleProcess("BundleProcessTest", Map.of("API_URL", "http://127.0.0.1:9",
+                "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s"));
+                // another socket takes the management port it was given, as one of another test might
+                ServerSocket other = new ServerSocket(bundle.managementPort())) {
+            int taken = bundle.managementPort();
+
+            bundle.start();
+
+            assertThat(bundle.output()).contains("did not start: Address already in use: another process listens on port " + taken);
+            assertThat(bundle.managementPort()).isNotEqualTo(taken);
+            assertThat(bundle.management("/observe/health/ready").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aPortTheTestSetIsNotChanged() throws Exception {
+        try (BundleProcess bundle = new BundleProcess("BundleProcessTest", Map.of("API_URL", "http://127.0.0.1:9",
+                "API_SECRET_KEY", "k", "API_CALLBACK_AUTH", "s"))) {
+            bundle.environment().put("HUMA_PORT", Integer.toString(standIn.getAddress().getPort()));
+
+            assertThatThrownBy(bundle::start).isInstanceOf(BundleProcess.BundleExitedException.class)
+                    .hasMessageContaining("(huma.port, HUMA_PORT)");
+        }
     }
 }

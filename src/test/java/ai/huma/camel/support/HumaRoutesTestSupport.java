@@ -19,7 +19,6 @@ import ai.huma.camel.simulator.SimulatedWebhooks;
 import ai.huma.camel.simulator.SimulatedWebhooks.Webhook;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +100,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         }
         outputDir = workDir.resolve("output");
         dataDir = workDir.resolve("data");
-        port = AvailablePortFinder.getNextAvailable();
+        port = TestPorts.free();
         Properties properties = new Properties();
         // the library's routes come with it (HumaRoutes); no route files of the test's own
         properties.setProperty("huma.routes", "false");
@@ -110,7 +109,7 @@ public abstract class HumaRoutesTestSupport extends CamelMainTestSupport {
         properties.setProperty("huma.callback.token", CALLBACK_TOKEN);
         properties.setProperty("huma.host", "127.0.0.1");
         properties.setProperty("huma.port", Integer.toString(port));
-        managementPort = AvailablePortFinder.getNextAvailable();
+        managementPort = TestPorts.free();
         properties.setProperty("huma.management.port", Integer.toString(managementPort));
         properties.setProperty("huma.output.dir", outputDir.toString());
         properties.setProperty("huma.data.dir", dataDir.toString());

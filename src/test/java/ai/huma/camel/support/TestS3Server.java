@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -54,7 +53,7 @@ public final class TestS3Server implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.port = AvailablePortFinder.getNextAvailable();
+        this.port = TestPorts.free();
         Properties overrides = new Properties();
         overrides.setProperty(FilesystemConstants.PROPERTY_BASEDIR, this.folder.toString());
         this.store = ContextBuilder.newBuilder("filesystem")

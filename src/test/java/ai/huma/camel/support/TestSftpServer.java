@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.List;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
@@ -49,7 +48,7 @@ public final class TestSftpServer implements AutoCloseable {
         try {
             this.root = Files.createDirectories(root).toAbsolutePath();
             this.keysDir = Files.createDirectories(keysDir).toAbsolutePath();
-            this.port = AvailablePortFinder.getNextAvailable();
+            this.port = TestPorts.free();
             this.hostKey = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
             this.userKey = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
             writeKeyFiles();

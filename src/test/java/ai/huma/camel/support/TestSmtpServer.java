@@ -20,7 +20,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
-import org.apache.camel.test.AvailablePortFinder;
 
 /**
  * A real SMTP server (GreenMail) on a free loopback port that accepts mail for any address, without
@@ -58,7 +57,7 @@ public final class TestSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.port = AvailablePortFinder.getNextAvailable();
+        this.port = TestPorts.free();
         start();
     }
 
