@@ -1,10 +1,15 @@
 package ai.huma.camel.queue;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +44,8 @@ class CrashRecoveryTest {
     private static final String DEFAULT_MODE = "default";
     /** The default mode with each write on the disk before its 200 (huma.journal.sync). */
     private static final String JOURNAL_SYNC = "journal-sync";
+    /** huma.workers as application.properties ships it: a kill cuts at most one event per worker. */
+    private static final int WORKERS = shippedWorkers();
     private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
     private final HumaSimulator huma = HumaSimulator.start();
@@ -166,12 +173,13 @@ class CrashRecoveryTest {
     }
 
     /**
-     * Every event written, and none twice but the one a kill may cut between writing its result and
-     * recording its delivery: that one is written again after the restart, to the same file. The
-     * worker logs a result just after its file is in place: the log line of the last one may follow
-     * the file by a moment.
+     * Every event written, and none twice but those a kill may cut between writing their result and
+     * recording their delivery, at most one per worker (docs/queues.md): those are written again after
+     * the restart, to the same file. CI saw two workers, which had started together, log their results
+     * in the same millisecond as the kill came. The worker logs a result just after its file is in
+     * place: the log line of the last one may follow the file by a moment.
      */
-    private static void assertWrittenOnce(BundleProcess bundle, List<String> tickets) throws java.io.IOException {
+    private static void assertWrittenOnce(BundleProcess bundle, List<String> tickets) throws IOException {
         await().atMost(Duration.ofSeconds(10)).until(() -> writes(bundle.output()).keySet().containsAll(tickets));
         Map<String, Integer> writes = writes(bundle.output());
         int again = 0;
@@ -180,7 +188,7 @@ class CrashRecoveryTest {
             assertThat(times).as("results written for %s", ticket).isBetween(1, 2);
             again += times - 1;
         }
-        assertThat(again).as("events written a second time").isLessThanOrEqualTo(1);
+        assertThat(again).as("events written a second time").isLessThanOrEqualTo(WORKERS);
     }
 
     /** How many times each ticket's result was written, from the workers' log lines. */
@@ -208,5 +216,15 @@ class CrashRecoveryTest {
     /** A computed question whose result is {@code q_<ticket>_result.json}. */
     private static Webhook question(String ticket) {
         return SimulatedWebhooks.question(ticket, "q " + ticket);
+    }
+
+    private static int shippedWorkers() {
+        Properties shipped = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("application.properties"))) {
+            shipped.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Integer.parseInt(shipped.getProperty("huma.workers").strip());
     }
 }
