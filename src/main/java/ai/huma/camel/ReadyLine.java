@@ -61,7 +61,7 @@ public class ReadyLine implements CamelContextAware {
     }
 
     /**
-     * @param port   the port the webhook receiver listens on
+     * @param port       the port the webhook receiver listens on
      * @param apiTag     said after the API host ({@code " (simulated)"} in the demo), or empty
      * @param management where the management server listens ({@code http://host:port}), null without one
      */
