@@ -1,17 +1,10 @@
 package ai.huma.camel.queue;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import ai.huma.camel.support.BundleProcess;
 import ai.huma.camel.simulator.HumaSimulator;
@@ -45,8 +38,7 @@ class CrashRecoveryTest {
     /** The default mode with each write on the disk before its 200 (huma.journal.sync). */
     private static final String JOURNAL_SYNC = "journal-sync";
     /** huma.workers as application.properties ships it: a kill cuts at most one event per worker. */
-    private static final int WORKERS = shippedWorkers();
-    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
+    private static final int WORKERS = Integer.parseInt(BundleProcess.shipped("huma.workers"));
     /** Each test its own fake API (its own delays and request log): the tests run side by side. */
     private final HumaSimulator huma = HumaSimulator.start();
 
@@ -176,12 +168,10 @@ class CrashRecoveryTest {
      * Every event written, and none twice but those a kill may cut between writing their result and
      * recording their delivery, at most one per worker (docs/queues.md): those are written again after
      * the restart, to the same file. CI saw two workers, which had started together, log their results
-     * in the same millisecond as the kill came. The worker logs a result just after its file is in
-     * place: the log line of the last one may follow the file by a moment.
+     * in the same millisecond as the kill came.
      */
-    private static void assertWrittenOnce(BundleProcess bundle, List<String> tickets) throws IOException {
-        await().atMost(Duration.ofSeconds(10)).until(() -> writes(bundle.output()).keySet().containsAll(tickets));
-        Map<String, Integer> writes = writes(bundle.output());
+    private static void assertWrittenOnce(BundleProcess bundle, List<String> tickets) {
+        Map<String, Integer> writes = bundle.awaitWrites(tickets);
         int again = 0;
         for (String ticket : tickets) {
             int times = writes.getOrDefault(ticket, 0);
@@ -189,16 +179,6 @@ class CrashRecoveryTest {
             again += times - 1;
         }
         assertThat(again).as("events written a second time").isLessThanOrEqualTo(WORKERS);
-    }
-
-    /** How many times each ticket's result was written, from the workers' log lines. */
-    private static Map<String, Integer> writes(String consoles) {
-        Map<String, Integer> writes = new java.util.HashMap<>();
-        Matcher written = WRITTEN.matcher(consoles);
-        while (written.find()) {
-            writes.merge(written.group(1), 1, Integer::sum);
-        }
-        return writes;
     }
 
     /** The three secrets, and the queue mode unless it is the default one (nothing set: as a user starts it). */
@@ -216,15 +196,5 @@ class CrashRecoveryTest {
     /** A computed question whose result is {@code q_<ticket>_result.json}. */
     private static Webhook question(String ticket) {
         return SimulatedWebhooks.question(ticket, "q " + ticket);
-    }
-
-    private static int shippedWorkers() {
-        Properties shipped = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of("application.properties"))) {
-            shipped.load(reader);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Integer.parseInt(shipped.getProperty("huma.workers").strip());
     }
 }

@@ -1,6 +1,5 @@
 package ai.huma.camel.queue;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +137,7 @@ class KafkaRestartsTest {
         TestKafka.awaitAllCommitted(KAFKA, group(prefix), Map.of("question-computed", (long) tickets.size(), "subscription-updated", 0L,
                 "history-visualized", 0L));
         assertThat(bundle.files("data/dead-letter")).isEmpty();
-        return awaitWrites(bundle, tickets);
+        return bundle.awaitWrites(tickets);
     }
 
     private static String group(String prefix) {
@@ -225,15 +224,5 @@ class KafkaRestartsTest {
 
     private static List<String> ticketsFetched(List<HumaSimulator.Request> requests) {
         return requests.stream().map(r -> r.path().replaceFirst("^/v1/questions/", "").replaceFirst("/result$", "")).toList();
-    }
-
-    /**
-     * How many times each ticket's result was written, from the workers' log lines, once every ticket
-     * has its line: a worker logs a result just after its file is in place, so the line of the last
-     * one may follow the file by a moment.
-     */
-    private static Map<String, Integer> awaitWrites(BundleProcess bundle, List<String> tickets) throws IOException {
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestKafka.writes(bundle.output()).keySet().containsAll(tickets));
-        return TestKafka.writes(bundle.output());
     }
 }

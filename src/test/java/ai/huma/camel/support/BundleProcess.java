@@ -1,6 +1,7 @@
 package ai.huma.camel.support;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,11 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import ai.huma.camel.runtime.HumaCamelMain;
@@ -58,6 +63,13 @@ public final class BundleProcess implements AutoCloseable {
      */
     public static final Duration LONGEST_RETRY_WAIT = Duration.ofSeconds(2);
 
+    /** A worker's line for a result it wrote: {@code Questions/Computed <ticket>: <n> page(s)}. */
+    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
+    /** application.properties as the project ships it, the file each bundle's folder gets a copy of. */
+    private static final Properties SHIPPED = shippedProperties();
+    /** What the bundle prints when a port is taken, naming the variable that sets it. */
+    private static final Pattern TAKEN = Pattern.compile(
+            "did not start: Address already in use: another process listens on port \\d+ of \\S+ \\([\\w.]+, (HUMA_PORT|HUMA_MANAGEMENT_PORT)\\)");
     /** Starts of {@link #start()} when the ports it chose were taken by another test in between. */
     private static final int PORT_ATTEMPTS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(BundleProcess.class);
@@ -154,7 +166,7 @@ public final class BundleProcess implements AutoCloseable {
      * Starts the bundle (again) and waits until it says it is ready. The ports it was given are free
      * ones found by the test, and another test's server, broker or client may take one of them before
      * the bundle listens on it: then the bundle says which port was taken and exits, and it is started
-     * again on new ports, at most {@value #PORT_ATTEMPTS} times.
+     * again with a new one, at most {@value #PORT_ATTEMPTS} times (never for a port the test set).
      */
     public BundleProcess start() throws IOException {
         for (int attempt = 1; ; attempt++) {
@@ -162,11 +174,10 @@ public final class BundleProcess implements AutoCloseable {
             try {
                 return awaitReady();
             } catch (BundleExitedException e) {
-                if (attempt == PORT_ATTEMPTS || !e.getMessage().contains("did not start: Address already in use")
-                        || !newPorts()) {
+                if (attempt == PORT_ATTEMPTS || !newPortForTheTakenOne()) {
                     throw e;
                 }
-                LOG.warn("{}: a port was taken before the bundle listened on it; starting it on new ports", workDir.getFileName());
+                LOG.warn("{}: a port was taken before the bundle listened on it; starting it on a new one", workDir.getFileName());
             }
         }
     }
@@ -182,20 +193,29 @@ public final class BundleProcess implements AutoCloseable {
         return this;
     }
 
-    /** New free ports for the ports this class chose (not for ports the test set); false if none was its own. */
-    private boolean newPorts() {
-        boolean renewed = false;
-        if (environment.get("HUMA_PORT").equals(Integer.toString(port))) {
-            port = TestPorts.free();
-            environment.put("HUMA_PORT", Integer.toString(port));
-            renewed = true;
+    /**
+     * A new free port for the one the last start found taken, when this class chose it; false when the
+     * start failed otherwise, or on a port the test set.
+     */
+    private boolean newPortForTheTakenOne() throws IOException {
+        Path console = workDir.resolve("console-" + starts + ".log");
+        Matcher taken = TAKEN.matcher(Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "");
+        if (!taken.find()) {
+            return false;
         }
-        if (environment.get("HUMA_MANAGEMENT_PORT").equals(Integer.toString(managementPort))) {
-            managementPort = TestPorts.free();
-            environment.put("HUMA_MANAGEMENT_PORT", Integer.toString(managementPort));
-            renewed = true;
+        String variable = taken.group(1);
+        boolean webhooks = variable.equals("HUMA_PORT");
+        if (!environment.get(variable).equals(Integer.toString(webhooks ? port : managementPort))) {
+            return false;
         }
-        return renewed;
+        int fresh = TestPorts.free();
+        if (webhooks) {
+            port = fresh;
+        } else {
+            managementPort = fresh;
+        }
+        environment.put(variable, Integer.toString(fresh));
+        return true;
     }
 
     /** The bundle exited while it was awaited; the message holds its consoles. */
@@ -311,6 +331,39 @@ public final class BundleProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10)).GET().build());
     }
 
+    /** A setting as application.properties ships it (the copy in the bundle's folder, unless a test changed it). */
+    public static String shipped(String key) {
+        String value = SHIPPED.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is not in application.properties");
+        }
+        return value.strip();
+    }
+
+    /**
+     * How many times each question's result was written, over every start, from the workers' log
+     * lines, once each of {@code tickets} has its line: a worker logs a result just after its file is
+     * in place, so the line of the last one may follow the file by a moment.
+     */
+    public Map<String, Integer> awaitWrites(Collection<String> tickets) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes().keySet().containsAll(tickets));
+        return writes();
+    }
+
+    private Map<String, Integer> writes() {
+        Map<String, Integer> writes = new HashMap<>();
+        Matcher written;
+        try {
+            written = WRITTEN.matcher(output());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        while (written.find()) {
+            writes.merge(written.group(1), 1, Integer::sum);
+        }
+        return writes;
+    }
+
     /** The consoles of every start, one after the other. */
     public String output() throws IOException {
         StringBuilder all = new StringBuilder();
@@ -367,5 +420,15 @@ public final class BundleProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static Properties shippedProperties() {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("application.properties"))) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
     }
 }

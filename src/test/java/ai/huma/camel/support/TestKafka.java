@@ -1,10 +1,5 @@
 package ai.huma.camel.support;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,10 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import ai.huma.camel.simulator.HumaSimulator;
 import kafka.testkit.KafkaClusterTestKit;
@@ -37,8 +29,6 @@ import static org.awaitility.Awaitility.await;
 public final class TestKafka {
 
     public static final String[] QUEUES = {"question-computed", "subscription-updated", "history-visualized"};
-    private static final Pattern WRITTEN = Pattern.compile("Questions/Computed (\\S+): \\d+ page\\(s\\)");
-    private static final Properties SHIPPED = shippedProperties();
 
     private TestKafka() {
     }
@@ -99,7 +89,7 @@ public final class TestKafka {
     public static Map<String, String> queueUris(String prefix) {
         Map<String, String> uris = new HashMap<>();
         for (String key : List.of("question", "subscription", "history")) {
-            String shipped = SHIPPED.getProperty("huma.queue.kafka." + key);
+            String shipped = BundleProcess.shipped("huma.queue.kafka." + key);
             assertThat(shipped).startsWith("kafka:huma.");
             uris.put("huma.queue.kafka." + key, shipped.replaceFirst("^kafka:", "kafka:" + prefix + "."));
         }
@@ -114,25 +104,5 @@ public final class TestKafka {
                 "HUMA_RETRY_INITIAL_DELAY", "50"));
         queueUris(prefix).forEach((key, uri) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_'), uri));
         return environment;
-    }
-
-    /** How many times each ticket's result was written, from the workers' log lines. */
-    public static Map<String, Integer> writes(String consoles) {
-        Map<String, Integer> writes = new HashMap<>();
-        Matcher written = WRITTEN.matcher(consoles);
-        while (written.find()) {
-            writes.merge(written.group(1), 1, Integer::sum);
-        }
-        return writes;
-    }
-
-    private static Properties shippedProperties() {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("application.properties"))) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
     }
 }
