@@ -19,6 +19,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.EventNotifier;
+import org.apache.camel.spi.ManagementStrategy;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
@@ -121,12 +123,23 @@ public class ShutdownDrain extends EventNotifierSupport {
      * The bean's init method: it joins the context's event notifiers when the context starts, in any
      * host (Camel Main adds the event notifiers it finds among its beans; Camel Spring Boot looks for
      * them before the YAML beans are made). Only the instance in the registry joins: Camel Main makes
-     * every YAML bean twice.
+     * every YAML bean twice. When the route files come from a folder (a home's routes/, a host's
+     * routesIncludePattern), Camel Main adds the first of the two, made by its pre-parse, before the
+     * second replaces it in the registry: that one leaves, or a stop would be reported twice, the
+     * second time from a journal never read ("none left"), and an event failing outside the dead letter
+     * channel would be written as two dead letters.
      */
     public void joinEventNotifiers() throws Exception {
         RegisteredBean.whenStarting(getCamelContext(), NAME, this, context -> {
-            if (!context.getManagementStrategy().getEventNotifiers().contains(this)) {
-                context.getManagementStrategy().addEventNotifier(this);
+            ManagementStrategy management = context.getManagementStrategy();
+            for (EventNotifier other : List.copyOf(management.getEventNotifiers())) {
+                if (other instanceof ShutdownDrain && other != this) {
+                    management.removeEventNotifier(other);
+                    ServiceHelper.stopService(other);
+                }
+            }
+            if (!management.getEventNotifiers().contains(this)) {
+                management.addEventNotifier(this);
                 ServiceHelper.startService(this);
             }
         });
@@ -294,7 +307,11 @@ public class ShutdownDrain extends EventNotifierSupport {
     private void report() {
         if (journal != null && journal.isEnabled()) {
             long kept = journal.getPending();
-            if (kept == 0) {
+            if (!journal.isRead()) {
+                // the start failed before the routes ran: what the journal holds was never read
+                LOG.info("Shutdown before the journal was read: the accepted events it holds ({}) are worked after the next start",
+                        journal.getDir().toAbsolutePath());
+            } else if (kept == 0) {
                 LOG.info("Shutdown: every accepted event finished as a result or a dead letter, none left in the journal");
             } else {
                 LOG.warn("Shutdown: {} accepted event(s) not finished in time stay in the journal ({}), worked after the restart",

@@ -88,6 +88,8 @@ public class EventJournal implements CamelContextAware, Processor {
     private final BlockingQueue<Long> toForget = new LinkedBlockingQueue<>();
     private Thread forgetter;
     private volatile int recovered;
+    /** False until the start has read what the journal held (once every route runs). */
+    private volatile boolean read;
 
     @Override
     public CamelContext getCamelContext() {
@@ -125,6 +127,14 @@ public class EventJournal implements CamelContextAware, Processor {
     /** Events recorded and not yet finished by their worker. */
     public long getPending() {
         return pending.get();
+    }
+
+    /**
+     * Whether this start has read what the journal held, so that {@link #getPending()} counts it too;
+     * a start that failed before its routes ran has not.
+     */
+    public boolean isRead() {
+        return read;
     }
 
     /** Events found in the journal at start and queued again. */
@@ -345,6 +355,7 @@ public class EventJournal implements CamelContextAware, Processor {
             }
         }
         pending.addAndGet(keys.size());
+        read = true;
         if (keys.isEmpty()) {
             return;
         }
